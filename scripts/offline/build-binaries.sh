@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Builds every Go/C binary the offline node image needs, from the Go module proxy only:
+# kind, the Kubernetes server binaries, etcd, CoreDNS, crictl and pause. (kindnetd's module is
+# not served by the proxy here, so the node image uses zdt's own small CNI daemon instead.)
+# Output: $ZDT_CACHE_DIR/bin/kind and $ZDT_CACHE_DIR/k8s-<version>/{bin,images.txt}.
+source "$(dirname "$0")/lib.sh"
+
+OUT="$ZDT_CACHE_DIR/k8s-$K8S_VERSION"
+KEY=$(cache_key "$0" "$(dirname "$0")/lib.sh" "$K8S_VERSION" "$KIND_VERSION" "$CRICTL_VERSION" "$(go version)")
+if stamp_ok binaries "$KEY" && [ -x "$OUT/bin/kubelet" ] && [ -x "$ZDT_BIN_DIR/kind" ]; then
+  log "binaries: cached ($KEY)"; exit 0
+fi
+mkdir -p "$OUT/bin"
+WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT
+STAGING=${K8S_VERSION/v1./v0.}   # staging modules are versioned v0.<minor>.<patch>
+
+log "kind $KIND_VERSION"
+GOBIN="$ZDT_BIN_DIR" go install "sigs.k8s.io/kind@$KIND_VERSION"
+
+log "kubernetes $K8S_VERSION"
+# k8s.io/kubernetes points its staging modules at ./staging; re-pin each to the published version.
+mkdir -p "$WORK/k8s" && cd "$WORK/k8s"
+go mod init zdt.local/k8sbuild >/dev/null 2>&1
+K8S_MOD=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+{
+  echo "require k8s.io/kubernetes $K8S_VERSION"
+  sed -n 's#^[[:space:]]*\(k8s.io/[a-z0-9-]*\) => ./staging/.*#replace \1 => \1 '"$STAGING"'#p' "$K8S_MOD"
+} >> go.mod
+cat > tools.go <<'GO'
+//go:build tools
+package tools
+import (
+	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+	_ "k8s.io/kubernetes/cmd/kube-proxy"
+	_ "k8s.io/kubernetes/cmd/kube-scheduler"
+	_ "k8s.io/kubernetes/cmd/kubeadm"
+	_ "k8s.io/kubernetes/cmd/kubelet"
+	_ "k8s.io/kubernetes/cmd/kubectl"
+)
+GO
+go mod tidy -e >/dev/null 2>&1 || go mod tidy
+MINOR=${K8S_VERSION#v1.}; MINOR=${MINOR%%.*}
+LDF="-s -w"
+for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+  LDF="$LDF -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$MINOR -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
+done
+go build -trimpath -ldflags "$LDF" -o "$OUT/bin/" \
+  k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+  k8s.io/kubernetes/cmd/kube-proxy k8s.io/kubernetes/cmd/kube-scheduler \
+  k8s.io/kubernetes/cmd/kubeadm k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kubectl
+"$OUT/bin/kubeadm" version -o short | grep -qx "$K8S_VERSION" || die "kubeadm reports $("$OUT/bin/kubeadm" version -o short), want $K8S_VERSION"
+"$OUT/bin/kubeadm" config images list --kubernetes-version "$K8S_VERSION" > "$OUT/images.txt"
+cp "$OUT/bin/kubectl" "$ZDT_BIN_DIR/kubectl"
+K8S_DIR=$(go list -m -f '{{.Dir}}' k8s.io/kubernetes)
+
+tag_of() { sed -n "s#.*/$1:##p" "$OUT/images.txt"; }
+ETCD_TAG=$(tag_of etcd); ETCD_VERSION=v${ETCD_TAG%-*}
+COREDNS_VERSION=$(tag_of coredns/coredns)
+
+log "etcd $ETCD_VERSION"
+# etcd's root module also uses local replaces; its server module exposes etcdmain.
+mkdir -p "$WORK/etcd" && cd "$WORK/etcd"
+go mod init zdt.local/etcdbuild >/dev/null 2>&1
+cat > main.go <<'GO'
+package main
+
+import (
+	"os"
+
+	"go.etcd.io/etcd/server/v3/etcdmain"
+)
+
+func main() { etcdmain.Main(os.Args) }
+GO
+go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" >/dev/null 2>&1
+go mod tidy >/dev/null 2>&1
+go build -trimpath -ldflags "-s -w" -o "$OUT/bin/etcd" .
+
+log "coredns $COREDNS_VERSION"
+GOBIN="$OUT/bin" go install -trimpath -ldflags "-s -w" "github.com/coredns/coredns@$COREDNS_VERSION"
+
+log "crictl $CRICTL_VERSION"
+GOBIN="$OUT/bin" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/cri-tools/cmd/crictl@$CRICTL_VERSION"
+
+log "pause"
+gcc -Os -static -DVERSION="v$(tag_of pause)" -o "$OUT/bin/pause" "$K8S_DIR/build/pause/linux/pause.c"
+strip "$OUT/bin/pause"
+
+stamp_set binaries "$KEY"
+log "binaries: done -> $OUT/bin"

@@ -1,0 +1,35 @@
+# Shared helpers for the offline build scripts. Sourced, never run.
+# Pinned inputs live here so every cache key sees them.
+set -euo pipefail
+
+ZDT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+ZDT_CACHE_DIR=${ZDT_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/zdt}
+ZDT_BIN_DIR="$ZDT_CACHE_DIR/bin"
+ZDT_LOG_DIR="$ZDT_CACHE_DIR/logs"
+mkdir -p "$ZDT_BIN_DIR" "$ZDT_LOG_DIR" "$ZDT_CACHE_DIR/stamps"
+
+KIND_VERSION=v0.30.0
+K8S_VERSION=${ZDT_K8S_VERSION:-v1.34.4}
+CRICTL_VERSION=v1.34.0
+# Image tags; the k8s ones must match `kubeadm config images list` for K8S_VERSION (checked at build).
+NODE_IMAGE=${ZDT_NODE_IMAGE:-zdt.local/kind-node:${K8S_VERSION}}
+NGINX_IMAGE=${ZDT_NGINX_IMAGE:-zdt.local/nginx:bookworm}
+
+export GOFLAGS=-buildvcs=false
+export CGO_ENABLED=0
+
+log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# cache_key INPUT... -> short hash of the pinned inputs; an input that names a file or
+# directory is hashed by content, so editing a build script invalidates only its own cache.
+cache_key() {
+  local i
+  for i in "$@"; do
+    if [ -d "$i" ]; then find "$i" -type f -print0 | sort -z | xargs -0 sha256sum | cut -c1-64
+    elif [ -f "$i" ]; then sha256sum < "$i"
+    else printf '%s\n' "$i"; fi
+  done | sha256sum | cut -c1-16
+}
+stamp_ok()  { [ -f "$ZDT_CACHE_DIR/stamps/$1" ] && [ "$(cat "$ZDT_CACHE_DIR/stamps/$1")" = "$2" ]; }
+stamp_set() { printf '%s' "$2" > "$ZDT_CACHE_DIR/stamps/$1"; }
