@@ -1,0 +1,65 @@
+import type { Clock } from '../clock.ts';
+
+/** What can happen during a run; load records and these share one clock (harness/clock.ts). */
+export type TimelineKind =
+  | 'load-start'
+  | 'load-stop'
+  | 'cordon'
+  | 'uncordon'
+  | 'taint-removed'
+  | 'drain-start'
+  | 'drain-done'
+  | 'drain-failed'
+  | 'eviction-accepted'
+  | 'eviction-refused'
+  | 'eviction-error'
+  | 'pod-terminating'
+  | 'pod-deleted'
+  | 'pod-scheduled'
+  | 'pod-ready'
+  | 'pod-not-ready'
+  | 'endpoint-ready'
+  | 'endpoint-not-ready'
+  | 'endpoint-removed'
+  | 'node-ready'
+  | 'node-not-ready'
+  | 'rollout-start'
+  | 'rollout-done'
+  | 'note';
+
+export interface TimelineEvent {
+  /** Milliseconds since the run's t0 (Clock.now()). */
+  readonly t: number;
+  readonly kind: TimelineKind;
+  /** What it happened to: "node/zdt-worker", "pod/web-5d9c-abcde", "endpoint/10.244.1.5". */
+  readonly subject: string;
+  readonly detail?: string;
+}
+
+/** Where drains, watchers and rollouts report what they did; stamps events on the run clock. */
+export interface TimelineSink {
+  record(kind: TimelineKind, subject: string, detail?: string): void;
+}
+
+export class Timeline implements TimelineSink {
+  readonly #events: TimelineEvent[] = [];
+  readonly #listeners = new Set<(e: TimelineEvent) => void>();
+
+  constructor(readonly clock: Clock) {}
+
+  record(kind: TimelineKind, subject: string, detail?: string): void {
+    const event: TimelineEvent = detail === undefined ? { t: this.clock.now(), kind, subject } : { t: this.clock.now(), kind, subject, detail };
+    this.#events.push(event);
+    for (const l of this.#listeners) l(event);
+  }
+
+  /** Subscribe (for progress output); returns the unsubscribe function. */
+  on(listener: (e: TimelineEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  get events(): readonly TimelineEvent[] {
+    return this.#events;
+  }
+}
