@@ -48,7 +48,7 @@ export function outcomeLabel(outcome: number): string {
   return outcome >= ERROR_OUTCOME_BASE ? (OUTCOME_ERRORS[outcome - ERROR_OUTCOME_BASE] ?? 'OTHER') : String(outcome);
 }
 
-/** A request failed when it errored or answered 5xx. 4xx is the app's answer, not an outage... except 429/503 from a proxy, which are 5xx-like: count >= 500 only. */
+/** A request failed when it errored or answered 5xx; a 4xx is the application's own answer. */
 export function isFailure(outcome: number): boolean {
   return outcome >= 500;
 }
