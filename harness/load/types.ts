@@ -6,17 +6,22 @@ export interface RequestLog {
   readonly count: number;
   /** When the request was due (open model: the schedule, not when it could be sent). */
   readonly scheduledAt: Float64Array;
-  /** When it was actually started; startedAt - scheduledAt is the generator's lag. */
+  /** When it was actually started (for a dropped request: when it was dropped); startedAt - scheduledAt is the generator's lag. */
   readonly startedAt: Float64Array;
-  /** Time to complete (response fully read) or to fail. */
+  /** Time to complete (response fully read) or to fail; NaN for a dropped request. */
   readonly latencyMs: Float32Array;
-  /** An HTTP status (100..599) or an error outcome (>= 1000, see OUTCOME_ERRORS). */
+  /** An HTTP status (100..599), an error outcome (>= 1000, see OUTCOME_ERRORS), or OUTCOME_DROPPED (never sent). */
   readonly outcome: Uint16Array;
   /** Index into `pods` of the pod that answered (0 = unknown / no answer). */
   readonly pod: Uint16Array;
   /** pods[0] is '' (unknown). */
   readonly pods: readonly string[];
-  /** Requests that could not start within the late-start bound, or were dropped: a starved generator, not a failure of the service. */
+  /**
+   * A starved generator, not a failure of the service: lateStarts were sent, but later than the
+   * late-start bound after their schedule; dropped were never sent because the in-flight cap was
+   * reached (their outcome is OUTCOME_DROPPED). A verdict should call a run with either
+   * inconclusive rather than pass or fail it on those requests.
+   */
   readonly lateStarts: number;
   readonly dropped: number;
 }
@@ -34,17 +39,24 @@ export const OUTCOME_ERRORS = [
   'EHOSTUNREACH',
   'ETIMEDOUT',
   'OTHER',
+  // The generator's own machine ran out of local ports or file descriptors.
+  'EADDRNOTAVAIL',
+  'EMFILE',
 ] as const;
 export type OutcomeError = (typeof OUTCOME_ERRORS)[number];
 
 export const ERROR_OUTCOME_BASE = 1000;
 
+/** Outcome of a request the generator dropped (in-flight cap reached): not sent, so neither ok nor failed. */
+export const OUTCOME_DROPPED = 0;
+
 export function errorOutcome(code: OutcomeError): number {
   return ERROR_OUTCOME_BASE + OUTCOME_ERRORS.indexOf(code);
 }
 
-/** "200", "503", "ECONNRESET"... for reports. */
+/** "200", "503", "ECONNRESET", "DROPPED"... for reports. */
 export function outcomeLabel(outcome: number): string {
+  if (outcome === OUTCOME_DROPPED) return 'DROPPED';
   return outcome >= ERROR_OUTCOME_BASE ? (OUTCOME_ERRORS[outcome - ERROR_OUTCOME_BASE] ?? 'OTHER') : String(outcome);
 }
 

@@ -1,0 +1,21 @@
+import { finding } from '../context.ts';
+import type { Rule } from '../types.ts';
+
+export const replicasTooFew: Rule = {
+  id: 'replicas-too-few',
+  severity: 'error',
+  description: 'A workload runs fewer than 2 replicas (1 when unset), so draining its node leaves nothing serving.',
+  help: 'Set spec.replicas to 2 or more, and spread the replicas across nodes.',
+  check(ctx) {
+    return ctx.workloads
+      .filter((w) => w.replicas < 2)
+      .map((w) =>
+        finding(
+          replicasTooFew,
+          w.manifest,
+          `${w.replicas} replica(s); a drain of its node leaves no pod serving`,
+          'set spec.replicas: 2 (or more)',
+        ),
+      );
+  },
+};

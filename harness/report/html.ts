@@ -1,0 +1,202 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { TimelineKind } from '../observe/events.ts';
+import { counts, formatNearby, formatReport, range } from '../verdict/format.ts';
+import type { Report } from '../verdict/report.ts';
+import { escapeMarkup } from './escape.ts';
+
+/** Events drawn as vertical markers, each at its own height so coinciding events stay apart. */
+const MARKERS: readonly { kind: TimelineKind; label: string; color: string; height: number }[] = [
+  { kind: 'cordon', label: 'cordon', color: '#6d4c41', height: 0.96 },
+  { kind: 'eviction-accepted', label: 'eviction accepted', color: '#8e24aa', height: 0.88 },
+  { kind: 'eviction-refused', label: 'eviction refused (429)', color: '#ef6c00', height: 0.8 },
+  { kind: 'pod-terminating', label: 'pod terminating', color: '#d81b60', height: 0.72 },
+  { kind: 'pod-ready', label: 'pod ready', color: '#00897b', height: 0.64 },
+];
+
+/** Chart.js datasets for one report, x in seconds since t0; the page only adds behaviour. */
+export function chartData(report: Report): { datasets: unknown[]; x: { min: number; max: number } } {
+  const { throughput: tp, window } = report;
+  const bucketX = (i: number) => (tp.startMs + (i + 0.5) * tp.bucketMs) / 1000;
+  const per = `/ ${tp.bucketMs} ms`;
+  const bars = (label: string, values: readonly number[], color: string) => ({
+    type: 'bar',
+    label: `${label} ${per}`,
+    data: values.map((y, i) => ({ x: bucketX(i), y })),
+    backgroundColor: color,
+    yAxisID: 'y',
+    barPercentage: 1,
+    categoryPercentage: 1,
+    grouped: false,
+    order: 3,
+  });
+  const series = report.readyEndpoints.series.map((p) => ({ x: p.t / 1000, y: p.ready }));
+  const last = report.readyEndpoints.series.at(-1);
+  // Carry the last count to the end of the run so the stepped line shows how long it held.
+  if (last && window && window.endMs > last.t) series.push({ x: window.endMs / 1000, y: last.ready });
+  // From t0 to whatever came last, so startup events and the run's tail both show.
+  const lastMs = Math.max(window?.endMs ?? 0, ...report.timeline.map((e) => e.t));
+  return {
+    x: { min: 0, max: lastMs / 1000 },
+    datasets: [
+      bars('failed', tp.failed, '#e53935'),
+      bars('ok', tp.ok, 'rgba(67,160,71,0.55)'),
+      {
+        type: 'line',
+        label: 'ready endpoints',
+        data: series,
+        yAxisID: 'ready',
+        stepped: true,
+        borderColor: '#1e88e5',
+        borderWidth: 2,
+        pointRadius: 0,
+        order: 2,
+      },
+      ...MARKERS.map((m) => {
+        const events = report.timeline.filter((e) => e.kind === m.kind);
+        const text = (e: (typeof events)[number]) => `${m.label} ${e.subject}${e.detail ? ` ${e.detail}` : ''}`;
+        return {
+          type: 'line',
+          label: m.label,
+          // A foot, a head and a break per event: vertical strokes without an annotation plugin.
+          data: events.flatMap((e) => [
+            { x: e.t / 1000, y: 0, text: text(e) },
+            { x: e.t / 1000, y: m.height, text: text(e) },
+            { x: e.t / 1000, y: null },
+          ]),
+          pointRadius: events.flatMap(() => [0, 4, 0]),
+          pointStyle: 'triangle',
+          yAxisID: 'marker',
+          borderColor: m.color,
+          backgroundColor: m.color,
+          borderWidth: 1.5,
+          spanGaps: false,
+          order: 1,
+        };
+      }),
+    ],
+  };
+}
+
+/** Runs in the page: draws each chart and marks the document once all of them rendered. */
+const PAGE_SCRIPT = `
+(function () {
+  var specs = JSON.parse(document.getElementById('zdt-data').textContent);
+  var pending = specs.length;
+  var done = function () { document.documentElement.setAttribute('data-zdt-chart', 'rendered'); };
+  if (pending === 0) return done();
+  specs.forEach(function (spec, i) {
+    var rendered = false;
+    new Chart(document.getElementById('zdt-chart-' + i), {
+      data: { datasets: spec.datasets },
+      options: {
+        animation: false,
+        maintainAspectRatio: false,
+        parsing: true,
+        interaction: { mode: 'nearest', intersect: false },
+        scales: {
+          x: { type: 'linear', stacked: true, min: spec.x.min, max: spec.x.max, ticks: { includeBounds: false }, title: { display: true, text: 'seconds since t0' } },
+          y: { stacked: true, beginAtZero: true, title: { display: true, text: 'requests' } },
+          ready: { position: 'right', beginAtZero: true, grace: 1, ticks: { precision: 0 }, grid: { drawOnChartArea: false },
+                   title: { display: true, text: 'ready endpoints' } },
+          marker: { display: false, min: 0, max: 1 }
+        },
+        plugins: {
+          legend: { labels: { boxWidth: 12, sort: function (a, b) { return a.datasetIndex - b.datasetIndex; } } },
+          tooltip: { callbacks: { label: function (c) {
+            return c.raw && c.raw.text ? c.raw.text : c.dataset.label + ': ' + c.formattedValue;
+          } } }
+        }
+      },
+      plugins: [{ id: 'zdtRendered', afterRender: function () {
+        if (rendered) return;
+        rendered = true;
+        if (--pending === 0) done();
+      } }]
+    });
+  });
+})();
+`;
+
+/** A self-contained page (report.html): Chart.js is inlined, nothing is fetched. */
+export async function renderHtml(reports: readonly Report[]): Promise<string> {
+  const chartJs = await readFile(chartBundlePath(), 'utf8');
+  const title = reports.length === 1 ? `zdt: ${reports[0]!.scenario}` : `zdt: ${reports.length} scenarios`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeMarkup(title)}</title>
+<style>
+  body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #222; }
+  h1 { font-size: 1.3rem; margin: 0 0 1rem; }
+  h2 { font-size: 1.1rem; margin: 0 0 .6rem; }
+  section { border: 1px solid #ddd; border-left: 6px solid #43a047; border-radius: 4px; padding: 1rem; margin-bottom: 1.5rem; }
+  section.fail { border-left-color: #e53935; }
+  section.inconclusive { border-left-color: #f9a825; }
+  .verdict { font-weight: 600; }
+  .fail .verdict { color: #c62828; }
+  .inconclusive .verdict { color: #a86b00; }
+  .pass .verdict { color: #2e7d32; }
+  .chart { position: relative; height: 340px; margin-bottom: 1rem; }
+  pre, .events { font: 12px/1.45 ui-monospace, SFMono-Regular, Menlo, monospace; }
+  pre { background: #f7f7f7; padding: .75rem; overflow-x: auto; margin: 0 0 1rem; }
+  table { border-collapse: collapse; width: 100%; }
+  th, td { text-align: left; vertical-align: top; padding: .3rem .5rem; border-bottom: 1px solid #eee; }
+  th { background: #fafafa; }
+  .events { white-space: pre; }
+  .nowrap { white-space: nowrap; }
+  .scroll { overflow-x: auto; }
+</style>
+</head>
+<body>
+<h1>${escapeMarkup(title)}</h1>
+${reports.map(section).join('\n')}
+<script type="application/json" id="zdt-data">${JSON.stringify(reports.map(chartData)).replace(/</g, '\\u003c')}</script>
+<script>${scriptSafe(chartJs)}</script>
+<script>${PAGE_SCRIPT}</script>
+</body>
+</html>
+`;
+}
+
+function section(report: Report, index: number): string {
+  const verdict = report.passed ? 'PASS' : `${report.verdict.toUpperCase()}: ${report.problems.join('; ')}`;
+  return `<section class="${report.verdict}" id="scenario-${index}">
+<h2>${escapeMarkup(report.scenario)} <span class="verdict">${escapeMarkup(verdict)}</span></h2>
+<div class="chart"><canvas id="zdt-chart-${index}" role="img" aria-label="${escapeMarkup(`requests and ready endpoints over time for ${report.scenario}`)}"></canvas></div>
+<pre>${escapeMarkup(formatReport(report))}</pre>
+${burstTable(report)}
+</section>`;
+}
+
+function burstTable(report: Report): string {
+  if (report.bursts.length === 0) return '<p>No failure bursts.</p>';
+  const wall = (t: number) => (report.t0Wall === null ? '' : new Date(report.t0Wall + t).toISOString().slice(11, 23));
+  const rows = report.bursts.map((b, i) => {
+    const events = [...b.events].sort((x, y) => x.t - y.t).map(formatNearby).join('\n');
+    return `<tr><td>${i + 1}</td><td class="nowrap">${escapeMarkup(range(b.startMs, b.endMs))}</td><td>${escapeMarkup(wall(b.startMs))}</td>` +
+      `<td>${b.count}</td><td>${escapeMarkup(counts(b.outcomes))}</td><td class="events">${escapeMarkup(events || 'none')}</td></tr>`;
+  });
+  return `<div class="scroll"><table class="bursts">
+<thead><tr><th>#</th><th>since t0</th><th>wall (UTC)</th><th>failed</th><th>outcomes</th><th>events around it (offset from first failure)</th></tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody>
+</table></div>`;
+}
+
+/**
+ * The UMD build beside chart.js's entry point: the package exports no subpaths, and
+ * createRequire works whether this module runs as ESM or is transpiled to CommonJS (mocha + tsx).
+ */
+function chartBundlePath(): string {
+  return join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
+}
+
+/** An inline <script> ends at the first "</script"; "<\/" means the same inside JS strings and regexes. */
+function scriptSafe(js: string): string {
+  return js.replace(/<\/(script)/gi, '<\\/$1');
+}

@@ -1,0 +1,96 @@
+import type { Burst, LabelCount, NearbyEvent } from './bursts.ts';
+import { requireCount } from './options.ts';
+import type { Report } from './report.ts';
+
+export interface FormatOptions {
+  /** Bursts printed in full; the rest are summarised in one line. */
+  readonly maxBursts?: number;
+}
+
+/** A compact plain-text rendering for assertion messages, the CLI and CI logs. */
+export function formatReport(report: Report, options: FormatOptions = {}): string {
+  const maxBursts = options.maxBursts ?? 10;
+  requireCount('maxBursts', maxBursts);
+  const { totals } = report;
+  const lines = [
+    report.passed
+      ? `PASS ${report.scenario}: ${totals.sent} requests, 0 failed`
+      : `${report.verdict.toUpperCase()} ${report.scenario}: ${report.problems.join('; ')}`,
+  ];
+  const field = (name: string, value: string) => lines.push(`  ${name.padEnd(16)}${value}`);
+
+  if (report.t0Wall !== null) field('t0', new Date(report.t0Wall).toISOString());
+  field(
+    'requests',
+    `${totals.scheduled} scheduled, ${totals.sent} sent, ${totals.ok} ok, ${totals.failed} failed, ${totals.lateStarts} late starts, ${totals.dropped} dropped`,
+  );
+  if (report.failures.length > 0) field('failures', counts(report.failures));
+  if (report.latency) {
+    const l = report.latency;
+    field('latency', `p50 ${ms(l.p50)}, p90 ${ms(l.p90)}, p99 ${ms(l.p99)}, p99.9 ${ms(l.p999)}, max ${ms(l.max)} (${l.count} ok responses)`);
+  }
+  if (report.longestGap) {
+    const g = report.longestGap;
+    field('longest gap', `${ms(g.durationMs)} without a successful response (${range(g.startMs, g.endMs)})`);
+  }
+  const ready = report.readyEndpoints;
+  field('ready endpoints', ready.min === null ? 'not observed' : `min ${ready.min} at ${seconds(ready.minAtMs!)}`);
+  if (report.maintenance) {
+    const m = report.maintenance;
+    field('maintenance', m.completed ? 'completed' : `did not complete${m.reason ? `: ${m.reason}` : ''}`);
+  }
+  if (report.answeredBy.length > 0) field('answered by', counts(report.answeredBy));
+  for (const f of report.findings) field('finding', `${f.severity} ${f.rule}${f.subject ? ` ${f.subject}` : ''}: ${f.message}`);
+
+  if (report.bursts.length > 0) {
+    lines.push(`  ${report.bursts.length} failure burst${report.bursts.length === 1 ? '' : 's'} (by request start time):`);
+    report.bursts.slice(0, maxBursts).forEach((burst, i) => lines.push(...formatBurst(burst, i + 1, report.t0Wall)));
+    const rest = report.bursts.slice(maxBursts);
+    if (rest.length > 0) {
+      lines.push(`  ... ${rest.length} more bursts, ${rest.reduce((n, b) => n + b.count, 0)} failures (${range(rest[0]!.startMs, rest.at(-1)!.endMs)})`);
+    }
+  }
+  return lines.join('\n');
+}
+
+function formatBurst(burst: Burst, ordinal: number, t0Wall: number | null): string[] {
+  const wall = t0Wall === null ? '' : ` (${clock(t0Wall + burst.startMs)}-${clock(t0Wall + burst.endMs)} UTC)`;
+  const head = `  #${ordinal} ${range(burst.startMs, burst.endMs)}${wall}: ${burst.count} failed: ${counts(burst.outcomes)}`;
+  if (burst.events.length === 0) return [head, '      no timeline events nearby'];
+  return [head, ...[...burst.events].sort((a, b) => a.t - b.t).map((e) => `      ${formatNearby(e)}`)];
+}
+
+/** "-80 ms  pod-terminating  pod/web-abc": the offset is from the burst's first failure. */
+export function formatNearby(e: NearbyEvent): string {
+  const where = e.position === 'after' ? ' (after the burst)' : '';
+  return `${signedMs(e.offsetMs).padStart(9)}  ${e.kind.padEnd(18)}  ${e.subject}${e.detail ? ` ${e.detail}` : ''}${where}`;
+}
+
+export function counts(list: readonly LabelCount[]): string {
+  return list.map((c) => `${c.label} ${c.count}`).join(', ');
+}
+
+/** Milliseconds on the run clock as seconds since t0: "12.400 s". */
+export function seconds(t: number): string {
+  return `${(t / 1000).toFixed(3)} s`;
+}
+
+export function range(startMs: number, endMs: number): string {
+  return `${(startMs / 1000).toFixed(3)}-${seconds(endMs)}`;
+}
+
+/** A duration: "0.42 ms", "80 ms", "2.10 s". */
+export function ms(value: number): string {
+  const abs = Math.abs(value);
+  if (abs >= 1000) return `${(value / 1000).toFixed(2)} s`;
+  if (abs >= 10) return `${Math.round(value)} ms`;
+  return `${Number(value.toFixed(2))} ms`;
+}
+
+function signedMs(value: number): string {
+  return value < 0 ? `-${ms(-value)}` : `+${ms(value)}`;
+}
+
+function clock(wallMs: number): string {
+  return new Date(wallMs).toISOString().slice(11, 23);
+}

@@ -1,0 +1,296 @@
+import { build as buildHistogram } from 'hdr-histogram-js';
+import { isFailure, OUTCOME_DROPPED, outcomeLabel, type RequestLog } from '../load/types.ts';
+import type { TimelineEvent } from '../observe/events.ts';
+import { countsOf, findBursts, increment, resolveBurstOptions, type Burst, type BurstOptions, type LabelCount } from './bursts.ts';
+import { invalidOption, requireCount, requireNonNegative, requirePositive } from './options.ts';
+
+export const REPORT_SCHEMA = 'zdt.report/v1';
+
+/** Number of ready endpoints behind the Service from `t` until the next point. */
+export interface ReadyPoint {
+  readonly t: number;
+  readonly ready: number;
+}
+
+export interface MaintenanceOutcome {
+  readonly completed: boolean;
+  readonly reason?: string;
+}
+
+/** A manifest finding carried into the report as-is; it is shown, it does not decide the verdict. */
+export interface ReportFinding {
+  readonly severity: 'error' | 'warning' | 'info';
+  readonly rule: string;
+  readonly message: string;
+  readonly subject?: string;
+}
+
+export interface ReportInput {
+  readonly log: RequestLog;
+  readonly timeline: readonly TimelineEvent[];
+  readonly scenario: string;
+  /** Wall time (epoch ms) of the run clock's t0 (Clock.t0Wall), so reports can print wall-clock times. */
+  readonly t0Wall?: number;
+  /** Ready endpoints over time from an endpoints watcher; when absent, derived from the timeline's endpoint-* events. */
+  readonly readyEndpoints?: readonly ReadyPoint[];
+  /** Whether the drain/rollout under test finished; a run whose maintenance did not complete proves nothing. */
+  readonly maintenance?: MaintenanceOutcome;
+  readonly findings?: readonly ReportFinding[];
+  readonly bursts?: BurstOptions;
+  /** Width of the requests-over-time buckets in the report (ms). */
+  readonly bucketMs?: number;
+}
+
+export interface Totals {
+  /** Rows in the RequestLog: every request the open-model schedule asked for. */
+  readonly scheduled: number;
+  /** scheduled - dropped. */
+  readonly sent: number;
+  /** Sent and not failed (a 4xx is the application's answer, so it counts here). */
+  readonly ok: number;
+  readonly failed: number;
+  /** Sent later than the generator's late-start bound (included in sent). */
+  readonly lateStarts: number;
+  /** Never sent: the generator hit its in-flight cap (outcome OUTCOME_DROPPED). */
+  readonly dropped: number;
+}
+
+export interface Span {
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly durationMs: number;
+}
+
+/** Latency of responses that did not fail (ms); a fast ECONNREFUSED would otherwise flatter the percentiles. */
+export interface Latency {
+  readonly count: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly max: number;
+}
+
+export interface ReadyEndpoints {
+  /** Fewest ready endpoints while load ran (null when nothing reported endpoints). */
+  readonly min: number | null;
+  readonly minAtMs: number | null;
+  readonly series: readonly ReadyPoint[];
+}
+
+/** Requests by start time in fixed buckets: bucket i covers [startMs + i*bucketMs, startMs + (i+1)*bucketMs). */
+export interface Throughput {
+  readonly bucketMs: number;
+  readonly startMs: number;
+  readonly ok: readonly number[];
+  readonly failed: readonly number[];
+}
+
+/**
+ * 'inconclusive': nothing failed, but the generator fell behind (late starts, drops) or sent
+ * nothing, so the service was not shown to take the scheduled load.
+ */
+export type Verdict = 'pass' | 'fail' | 'inconclusive';
+
+/** Plain JSON: JSON.parse(JSON.stringify(report)) deep-equals the report. */
+export interface Report {
+  readonly schema: typeof REPORT_SCHEMA;
+  readonly scenario: string;
+  readonly verdict: Verdict;
+  /** verdict === 'pass'. */
+  readonly passed: boolean;
+  /** Why the scenario did not pass, one sentence each; empty when it passed. */
+  readonly problems: readonly string[];
+  readonly t0Wall: number | null;
+  /** From the first scheduled request to the last response (null when nothing was sent). */
+  readonly window: Span | null;
+  readonly totals: Totals;
+  readonly failures: readonly LabelCount[];
+  /** Longest stretch of the window without a successful response (by completion time). */
+  readonly longestGap: Span | null;
+  readonly latency: Latency | null;
+  readonly readyEndpoints: ReadyEndpoints;
+  readonly answeredBy: readonly LabelCount[];
+  readonly bursts: readonly Burst[];
+  readonly throughput: Throughput;
+  readonly maintenance: MaintenanceOutcome | null;
+  readonly findings: readonly ReportFinding[];
+  readonly timeline: readonly TimelineEvent[];
+}
+
+export function buildReport(input: ReportInput): Report {
+  const { log, timeline, scenario } = input;
+  if (typeof scenario !== 'string' || scenario.trim() === '') throw invalidOption('scenario', scenario, 'a non-empty string');
+  if (input.t0Wall !== undefined) requireNonNegative('t0Wall', input.t0Wall);
+  const bucketMs = input.bucketMs ?? 100;
+  requirePositive('bucketMs', bucketMs);
+  const burstOptions = resolveBurstOptions(input.bursts);
+  checkLog(log);
+
+  const window = loadWindow(log);
+  const totals = countTotals(log);
+  const failures = new Map<string, number>();
+  const answeredBy = new Map<string, number>();
+  for (let i = 0; i < log.count; i++) {
+    const outcome = log.outcome[i]!;
+    if (isFailure(outcome)) increment(failures, outcomeLabel(outcome));
+    const pod = log.pods[log.pod[i]!];
+    if (pod) increment(answeredBy, pod);
+  }
+  const readySeries = normaliseSeries(input.readyEndpoints ?? readySeriesFromTimeline(timeline));
+  const maintenance = input.maintenance ?? null;
+
+  const failing: string[] = [];
+  if (totals.failed > 0) failing.push(`${totals.failed} of ${totals.sent} requests failed`);
+  if (maintenance && !maintenance.completed) failing.push(`maintenance did not complete${maintenance.reason ? `: ${maintenance.reason}` : ''}`);
+  const doubts: string[] = [];
+  if (totals.sent === 0) doubts.push('no request was sent, so nothing was proven');
+  if (totals.lateStarts + totals.dropped > 0) {
+    doubts.push(`the load generator fell behind (${totals.lateStarts} late starts, ${totals.dropped} dropped), so the service saw less load than scheduled`);
+  }
+  const verdict: Verdict = failing.length > 0 ? 'fail' : doubts.length > 0 ? 'inconclusive' : 'pass';
+
+  return {
+    schema: REPORT_SCHEMA,
+    scenario,
+    verdict,
+    passed: verdict === 'pass',
+    problems: [...failing, ...doubts],
+    t0Wall: input.t0Wall ?? null,
+    window,
+    totals,
+    failures: countsOf(failures),
+    longestGap: longestGap(log, window),
+    latency: latency(log),
+    readyEndpoints: { ...minReady(readySeries, window), series: readySeries },
+    answeredBy: countsOf(answeredBy),
+    bursts: findBursts(log, timeline, burstOptions),
+    throughput: throughput(log, window, bucketMs),
+    maintenance,
+    findings: [...(input.findings ?? [])],
+    timeline: [...timeline],
+  };
+}
+
+function checkLog(log: RequestLog): void {
+  requireCount('log.count', log.count);
+  for (const column of ['scheduledAt', 'startedAt', 'latencyMs', 'outcome', 'pod'] as const) {
+    if (log[column].length < log.count) throw invalidOption(`log.${column}.length`, log[column].length, `>= log.count (${log.count})`);
+  }
+}
+
+function countTotals(log: RequestLog): Totals {
+  let failed = 0;
+  let dropped = 0;
+  for (let i = 0; i < log.count; i++) {
+    if (isFailure(log.outcome[i]!)) failed++;
+    else if (log.outcome[i] === OUTCOME_DROPPED) dropped++;
+  }
+  const sent = log.count - dropped;
+  return { scheduled: log.count, sent, ok: sent - failed, failed, lateStarts: log.lateStarts, dropped };
+}
+
+/** Sent and answered without failing. */
+const succeeded = (log: RequestLog, i: number) => log.outcome[i] !== OUTCOME_DROPPED && !isFailure(log.outcome[i]!);
+
+/** When a request ended; a dropped one (NaN latency) ended when it was dropped. */
+const completedAt = (log: RequestLog, i: number) => log.startedAt[i]! + (log.outcome[i] === OUTCOME_DROPPED ? 0 : log.latencyMs[i]!);
+
+function span(startMs: number, endMs: number): Span {
+  return { startMs, endMs, durationMs: endMs - startMs };
+}
+
+function loadWindow(log: RequestLog): Span | null {
+  if (log.count === 0) return null;
+  let start = Infinity;
+  let end = -Infinity;
+  for (let i = 0; i < log.count; i++) {
+    start = Math.min(start, log.scheduledAt[i]!);
+    end = Math.max(end, completedAt(log, i));
+  }
+  return span(start, end);
+}
+
+/** The window's edges count as boundaries, so a service that never recovers shows its full outage. */
+function longestGap(log: RequestLog, window: Span | null): Span | null {
+  if (!window) return null;
+  const times: number[] = [window.startMs];
+  for (let i = 0; i < log.count; i++) if (succeeded(log, i)) times.push(completedAt(log, i));
+  times.push(window.endMs);
+  times.sort((a, b) => a - b);
+  let best = span(times[0]!, times[0]!);
+  for (let k = 1; k < times.length; k++) {
+    if (times[k]! - times[k - 1]! > best.durationMs) best = span(times[k - 1]!, times[k]!);
+  }
+  return best;
+}
+
+function latency(log: RequestLog): Latency | null {
+  // Microsecond integers: HDR histograms record integers; 3 significant digits keeps 0.1% precision.
+  const histogram = buildHistogram({ lowestDiscernibleValue: 1, numberOfSignificantValueDigits: 3 });
+  try {
+    for (let i = 0; i < log.count; i++) {
+      if (succeeded(log, i)) histogram.recordValue(Math.max(0, Math.round(log.latencyMs[i]! * 1000)));
+    }
+    if (histogram.totalCount === 0) return null;
+    const at = (percentile: number) => histogram.getValueAtPercentile(percentile) / 1000;
+    return { count: histogram.totalCount, p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max: histogram.maxValue / 1000 };
+  } finally {
+    histogram.destroy();
+  }
+}
+
+/** Replays endpoint-ready / endpoint-not-ready / endpoint-removed per endpoint subject into a ready count. */
+export function readySeriesFromTimeline(timeline: readonly TimelineEvent[]): ReadyPoint[] {
+  const ready = new Set<string>();
+  const series: ReadyPoint[] = [];
+  for (const e of [...timeline].sort((a, b) => a.t - b.t)) {
+    if (e.kind === 'endpoint-ready') ready.add(e.subject);
+    else if (e.kind === 'endpoint-not-ready' || e.kind === 'endpoint-removed') ready.delete(e.subject);
+    else continue;
+    series.push({ t: e.t, ready: ready.size });
+  }
+  return series;
+}
+
+/** Sorted by time, one point per instant (the last one wins), no repeats of an unchanged count. */
+function normaliseSeries(series: readonly ReadyPoint[]): ReadyPoint[] {
+  const out: ReadyPoint[] = [];
+  for (const p of [...series].sort((a, b) => a.t - b.t)) {
+    if (!Number.isFinite(p.t) || !Number.isInteger(p.ready) || p.ready < 0) throw invalidOption('readyEndpoints[]', p, '{ t: finite ms, ready: integer >= 0 }');
+    if (out.at(-1)?.t === p.t) out.pop();
+    if (out.at(-1)?.ready !== p.ready) out.push({ t: p.t, ready: p.ready });
+  }
+  return out;
+}
+
+/**
+ * Minimum over the load window: the count in force when load started and every change during it.
+ * Points before the window are the watcher listing endpoints one by one, not an outage.
+ */
+function minReady(series: readonly ReadyPoint[], window: Span | null): Pick<ReadyEndpoints, 'min' | 'minAtMs'> {
+  let inForce: ReadyPoint | undefined;
+  const candidates: ReadyPoint[] = [];
+  for (const p of series) {
+    if (window && p.t <= window.startMs) inForce = p;
+    else if (!window || p.t <= window.endMs) candidates.push(p);
+  }
+  if (inForce) candidates.unshift({ t: window!.startMs, ready: inForce.ready });
+  let best: ReadyPoint | undefined;
+  for (const p of candidates) if (!best || p.ready < best.ready) best = p;
+  return { min: best?.ready ?? null, minAtMs: best?.t ?? null };
+}
+
+function throughput(log: RequestLog, window: Span | null, bucketMs: number): Throughput {
+  if (!window) return { bucketMs, startMs: 0, ok: [], failed: [] };
+  const startMs = Math.floor(window.startMs / bucketMs) * bucketMs;
+  const buckets = Math.floor((window.endMs - startMs) / bucketMs) + 1;
+  const ok = new Array<number>(buckets).fill(0);
+  const failed = new Array<number>(buckets).fill(0);
+  for (let i = 0; i < log.count; i++) {
+    const b = Math.min(buckets - 1, Math.max(0, Math.floor((log.startedAt[i]! - startMs) / bucketMs)));
+    if (isFailure(log.outcome[i]!)) failed[b]!++;
+    else if (succeeded(log, i)) ok[b]!++;
+  }
+  return { bucketMs, startMs, ok, failed };
+}

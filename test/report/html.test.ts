@@ -1,0 +1,113 @@
+import { expect } from 'chai';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { writeReports } from '../../harness/report/write.ts';
+import { buildReport } from '../../harness/verdict/report.ts';
+import { drainStory, T0_WALL } from '../verdict/fixtures.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOT = '/tmp/zdt-report.png';
+
+describe('report: HTML in headless Chromium', function () {
+  this.timeout(60_000);
+  const nastyName = 'rollout <img src=x onerror="window.pwned=1"> & more';
+  const reports = [
+    buildReport({ ...drainStory(), scenario: 'drain zdt-worker2', t0Wall: T0_WALL, maintenance: { completed: true } }),
+    buildReport({ ...drainStory({ failures: false }), scenario: nastyName, t0Wall: T0_WALL }),
+  ];
+  let dir: string;
+  let browser: Browser | undefined;
+  let page: Page;
+  const requested: string[] = [];
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      console.warn(`skipping HTML report tests: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+      this.skip();
+    }
+    dir = await mkdtemp(join(tmpdir(), 'zdt-report-'));
+    await writeReports(dir, reports);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    page.on('request', (r) => requested.push(r.url()));
+    await page.goto(pathToFileURL(join(dir, 'report.html')).href);
+    await page.waitForSelector('html[data-zdt-chart="rendered"]', { timeout: 15_000 });
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes report.json with every report', async () => {
+    expect(JSON.parse(await readFile(join(dir, 'report.json'), 'utf8'))).to.deep.equal({ reports });
+  });
+
+  it('is self-contained: the page fetched nothing but itself', () => {
+    expect(requested).to.deep.equal([pathToFileURL(join(dir, 'report.html')).href]);
+  });
+
+  it('draws a non-blank chart per scenario', async () => {
+    const inked = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('canvas')).map((canvas) => {
+        const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+        let n = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
+        return n / (canvas.width * canvas.height);
+      }),
+    );
+    expect(inked).to.have.length(2);
+    for (const share of inked) expect(share).to.be.greaterThan(0.02);
+  });
+
+  it("charts the failure bursts, ready endpoints and drain markers from Chart.js's own data", async () => {
+    const chart = await page.evaluate(() => {
+      const c = (globalThis as unknown as { Chart: { getChart(el: Element): { data: { datasets: { label: string; data: { x: number; y: number | null }[] }[] } } } }).Chart.getChart(
+        document.querySelector('#zdt-chart-0')!,
+      );
+      return c.data.datasets.map((d) => ({ label: d.label, points: d.data.filter((p) => p.y !== null && p.y > 0).map((p) => [p.x, p.y]) }));
+    });
+    const byLabel = Object.fromEntries(chart.map((d) => [d.label, d.points]));
+    // ECONNREFUSED 4.20-4.45 s at 100 req/s, 503 7.00-7.05 s.
+    expect(byLabel['failed / 100 ms']).to.deep.equal([
+      [4.25, 10],
+      [4.35, 10],
+      [4.45, 6],
+      [7.05, 6],
+    ]);
+    expect(byLabel['ready endpoints']!.map(([, y]) => y)).to.deep.equal([1, 2, 3, 2, 3, 3]);
+    expect(byLabel['eviction refused (429)']!.map(([x]) => x)).to.deep.equal([5]);
+    expect(byLabel['pod terminating']!.map(([x]) => x)).to.deep.equal([4.12]);
+    expect(byLabel['cordon']!.map(([x]) => x)).to.deep.equal([4]);
+    expect(byLabel['pod ready']!.map(([x]) => x)).to.deep.equal([6]);
+  });
+
+  it('shows the summary and burst table as escaped text', async () => {
+    expect(await page.locator('#scenario-0 pre').innerText()).to.include('#1 4.200-4.450 s (03:04:09.200-03:04:09.450 UTC): 26 failed: ECONNREFUSED 26');
+    const row = await page.locator('#scenario-0 table.bursts tbody tr').first().innerText();
+    expect(row).to.include('ECONNREFUSED 26');
+    expect(row).to.match(/-80 ms\s+pod-terminating\s+pod\/web-b/);
+    expect(await page.locator('#scenario-1 h2').innerText()).to.include(nastyName);
+    expect(await page.evaluate(() => [document.querySelectorAll('img').length, (window as unknown as { pwned?: number }).pwned])).to.deep.equal([0, undefined]);
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  });
+
+  it("junit.xml parses in the browser's XML parser", async () => {
+    const xml = await readFile(join(dir, 'junit.xml'), 'utf8');
+    const parsed = await page.evaluate((text) => {
+      const doc = new DOMParser().parseFromString(text, 'application/xml');
+      return {
+        error: doc.querySelector('parsererror')?.textContent ?? null,
+        cases: Array.from(doc.querySelectorAll('testcase')).map((c) => [c.getAttribute('name'), c.querySelector('failure') !== null]),
+      };
+    }, xml);
+    expect(parsed).to.deep.equal({ error: null, cases: [['drain zdt-worker2', true], [nastyName, false]] });
+  });
+});

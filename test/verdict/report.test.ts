@@ -1,0 +1,218 @@
+import { expect } from 'chai';
+import { isZdtError } from '../../harness/errors.ts';
+import { OUTCOME_DROPPED } from '../../harness/load/types.ts';
+import { findBursts } from '../../harness/verdict/bursts.ts';
+import { buildReport, readySeriesFromTimeline } from '../../harness/verdict/report.ts';
+import { drainStory, ev, makeLog, type Req } from './fixtures.ts';
+
+describe('verdict: buildReport', () => {
+  it('counts totals and failures by outcome label; 4xx is not a failure, a dropped request was not sent', () => {
+    const log = makeLog(
+      [
+        { at: 0, outcome: OUTCOME_DROPPED },
+        { at: 0, outcome: 200 },
+        { at: 10, outcome: 404 },
+        { at: 20, outcome: 503 },
+        { at: 30, outcome: 'ECONNREFUSED' },
+        { at: 40, outcome: 'ECONNREFUSED' },
+        { at: 50, outcome: 200 },
+      ],
+      { lateStarts: 2 },
+    );
+    const r = buildReport({ log, timeline: [], scenario: 's' });
+    expect(r.totals).to.deep.equal({ scheduled: 7, sent: 6, ok: 3, failed: 3, lateStarts: 2, dropped: 1 });
+    expect(r.failures).to.deep.equal([
+      { label: 'ECONNREFUSED', count: 2 },
+      { label: '503', count: 1 },
+    ]);
+    expect(r.verdict).to.equal('fail');
+    expect(r.passed).to.equal(false);
+    expect(r.problems).to.deep.equal([
+      '3 of 6 requests failed',
+      'the load generator fell behind (2 late starts, 1 dropped), so the service saw less load than scheduled',
+    ]);
+  });
+
+  it('calls a run with no failures but a starved generator inconclusive, and keeps NaN latencies of drops out', () => {
+    const log = makeLog([
+      { at: 0, latency: 5 },
+      { at: 100, outcome: OUTCOME_DROPPED },
+      { at: 200, latency: 7 },
+    ]);
+    const r = buildReport({ log, timeline: [], scenario: 's' });
+    expect(r.verdict).to.equal('inconclusive');
+    expect(r.passed).to.equal(false);
+    expect(r.latency).to.include({ count: 2 });
+    expect(r.latency!.max).to.be.closeTo(7, 0.01);
+    expect(r.window).to.deep.equal({ startMs: 0, endMs: 207, durationMs: 207 });
+    expect(r.longestGap).to.deep.equal({ startMs: 5, endMs: 207, durationMs: 202 });
+    expect(r.throughput.ok.reduce((a, b) => a + b, 0)).to.equal(2);
+    expect(r.bursts).to.deep.equal([]);
+  });
+
+  it('a run that sent nothing is inconclusive; one whose maintenance did not complete fails', () => {
+    const idle = buildReport({ log: makeLog([]), timeline: [], scenario: 's' });
+    expect([idle.verdict, idle.problems]).to.deep.equal(['inconclusive', ['no request was sent, so nothing was proven']]);
+    const r = buildReport({ log: makeLog([{ at: 0 }]), timeline: [], scenario: 's', maintenance: { completed: false, reason: 'drain blocked by PDB web' } });
+    expect(r.passed).to.equal(false);
+    expect(r.problems).to.deep.equal(['maintenance did not complete: drain blocked by PDB web']);
+  });
+
+  it('finds the longest gap between successful responses by completion time', () => {
+    const reqs: Req[] = [
+      { at: 0, latency: 100 }, // ok at 100
+      { at: 150, latency: 50 }, // ok at 200
+      { at: 300, outcome: 'ECONNRESET' },
+      { at: 500, outcome: 503 },
+      { at: 850, latency: 50 }, // ok at 900
+      { at: 950, latency: 50 }, // ok at 1000
+    ];
+    expect(buildReport({ log: makeLog(reqs), timeline: [], scenario: 's' }).longestGap).to.deep.equal({ startMs: 200, endMs: 900, durationMs: 700 });
+  });
+
+  it('a service that never recovers has a gap running to the end of the window', () => {
+    const reqs: Req[] = [{ at: 0, latency: 10 }, { at: 100, latency: 10 }, ...[300, 1000, 2000].map((at) => ({ at, latency: 5, outcome: 503 }))];
+    expect(buildReport({ log: makeLog(reqs), timeline: [], scenario: 's' }).longestGap).to.deep.equal({ startMs: 110, endMs: 2005, durationMs: 1895 });
+  });
+
+  it('computes latency percentiles of non-failed responses with HDR precision', () => {
+    const reqs: Req[] = [];
+    // 1..1000 ms in a scrambled order, plus fast failures that must not count.
+    for (let k = 0; k < 1000; k++) reqs.push({ at: k, latency: ((k * 7919) % 1000) + 1 });
+    for (let k = 0; k < 50; k++) reqs.push({ at: k, latency: 0.01, outcome: 'ECONNREFUSED' });
+    const l = buildReport({ log: makeLog(reqs), timeline: [], scenario: 's' }).latency!;
+    expect(l.count).to.equal(1000);
+    expect(l.p50).to.be.closeTo(500, 0.5);
+    expect(l.p90).to.be.closeTo(900, 0.9);
+    expect(l.p99).to.be.closeTo(990, 1);
+    expect(l.p999).to.be.closeTo(999, 1);
+    expect(l.max).to.be.closeTo(1000, 1);
+  });
+
+  it('has no latency when nothing succeeded', () => {
+    expect(buildReport({ log: makeLog([{ at: 0, outcome: 502 }]), timeline: [], scenario: 's' }).latency).to.equal(null);
+  });
+
+  it('derives ready endpoints per subject from the timeline and takes the minimum while load ran', () => {
+    const timeline = [
+      ev(10, 'endpoint-ready', 'endpoint/a'),
+      ev(11, 'endpoint-ready', 'endpoint/b'),
+      ev(12, 'endpoint-ready', 'endpoint/c'),
+      ev(2000, 'endpoint-not-ready', 'endpoint/b'),
+      ev(2100, 'endpoint-removed', 'endpoint/b'), // already not ready: no second decrement
+      ev(2200, 'endpoint-not-ready', 'endpoint/c'),
+      ev(2500, 'endpoint-ready', 'endpoint/d'),
+      ev(2600, 'endpoint-ready', 'endpoint/d'), // repeated: still one endpoint
+      ev(9000, 'endpoint-removed', 'endpoint/a'), // after the load window
+    ];
+    expect(readySeriesFromTimeline(timeline).map((p) => p.ready)).to.deep.equal([1, 2, 3, 2, 2, 1, 2, 2, 1]);
+    const log = makeLog([{ at: 1000 }, { at: 3000 }]);
+    const r = buildReport({ log, timeline, scenario: 's' });
+    // The 1 and 2 while the watcher listed endpoints at startup are not an outage.
+    expect(r.readyEndpoints.min).to.equal(1);
+    expect(r.readyEndpoints.minAtMs).to.equal(2200);
+    expect(r.readyEndpoints.series.map((p) => p.ready)).to.deep.equal([1, 2, 3, 2, 1, 2, 1]);
+  });
+
+  it('takes the count in force when load starts, and prefers an explicit series over the timeline', () => {
+    const log = makeLog([{ at: 1000 }, { at: 3000 }]);
+    const readyEndpoints = [
+      { t: 0, ready: 2 },
+      { t: 500, ready: 3 },
+      { t: 2000, ready: 2 },
+    ];
+    const r = buildReport({ log, timeline: [ev(1500, 'endpoint-removed', 'endpoint/x')], scenario: 's', readyEndpoints });
+    expect(r.readyEndpoints.min).to.equal(2);
+    expect(r.readyEndpoints.minAtMs).to.equal(2000);
+    expect(buildReport({ log, timeline: [], scenario: 's' }).readyEndpoints).to.deep.equal({ min: null, minAtMs: null, series: [] });
+  });
+
+  it('counts answers per pod and buckets requests over time', () => {
+    const { log, timeline } = drainStory();
+    const r = buildReport({ log, timeline, scenario: 's' });
+    expect(r.answeredBy.map((c) => c.label)).to.have.members(['web-a', 'web-b', 'web-c']);
+    expect(r.answeredBy.reduce((n, c) => n + c.count, 0)).to.equal(r.totals.ok);
+    expect(r.throughput.bucketMs).to.equal(100);
+    expect(r.throughput.ok.reduce((a, b) => a + b, 0)).to.equal(r.totals.ok);
+    expect(r.throughput.failed.reduce((a, b) => a + b, 0)).to.equal(r.totals.failed);
+    expect(r.throughput.failed[(4300 - r.throughput.startMs) / 100]).to.equal(10);
+  });
+
+  it('is plain JSON', () => {
+    const { log, timeline } = drainStory();
+    const r = buildReport({ log, timeline, scenario: 's', t0Wall: 1_700_000_000_000, maintenance: { completed: true } });
+    expect(JSON.parse(JSON.stringify(r))).to.deep.equal(r);
+  });
+
+  it('rejects bad options with ZDT_INVALID_OPTION naming the value', () => {
+    const log = makeLog([{ at: 0 }]);
+    const cases: [() => unknown, RegExp][] = [
+      [() => buildReport({ log, timeline: [], scenario: '' }), /scenario must be a non-empty string, got ""/],
+      [() => buildReport({ log, timeline: [], scenario: 's', bucketMs: NaN }), /bucketMs must be a finite number > 0, got NaN/],
+      [() => buildReport({ log, timeline: [], scenario: 's', bursts: { gapMs: 0 } }), /gapMs must be a finite number > 0, got 0/],
+      [() => buildReport({ log, timeline: [], scenario: 's', bursts: { maxEvents: 1.5 } }), /maxEvents must be a non-negative integer, got 1.5/],
+      [() => buildReport({ log, timeline: [], scenario: 's', readyEndpoints: [{ t: 0, ready: -1 }] }), /readyEndpoints\[\].*"ready":-1/],
+      [() => buildReport({ log: { ...log, outcome: new Uint16Array(0) }, timeline: [], scenario: 's' }), /log\.outcome\.length must be >= log\.count \(1\), got 0/],
+    ];
+    for (const [fn, message] of cases) {
+      expect(fn).to.throw(message);
+      try {
+        fn();
+      } catch (err) {
+        expect(isZdtError(err, 'ZDT_INVALID_OPTION'), String(err)).to.equal(true);
+      }
+    }
+  });
+});
+
+describe('verdict: bursts', () => {
+  const failuresAt = (...ts: number[]) => makeLog(ts.map((at) => ({ at, outcome: 'ECONNREFUSED' as const })));
+
+  it('merges failures closer than the gap and splits at exactly the gap', () => {
+    expect(findBursts(failuresAt(0, 249, 498), []).map((b) => [b.startMs, b.endMs, b.count])).to.deep.equal([[0, 498, 3]]);
+    expect(findBursts(failuresAt(0, 250), []).map((b) => [b.startMs, b.count])).to.deep.equal([
+      [0, 1],
+      [250, 1],
+    ]);
+    expect(findBursts(failuresAt(0, 99, 200), [], { gapMs: 100 }).map((b) => b.count)).to.deep.equal([2, 1]);
+  });
+
+  it('orders by start time, ignores successes and counts outcomes per burst', () => {
+    const log = makeLog([
+      { at: 1000, outcome: 503 },
+      { at: 100, outcome: 'ECONNRESET' },
+      { at: 150, outcome: 200 },
+      { at: 200, outcome: 'ECONNRESET' },
+      { at: 300, outcome: 502 },
+    ]);
+    const bursts = findBursts(log, []);
+    expect(bursts.map((b) => [b.startMs, b.endMs, b.outcomes])).to.deep.equal([
+      [100, 300, [{ label: 'ECONNRESET', count: 2 }, { label: '502', count: 1 }]],
+      [1000, 1000, [{ label: '503', count: 1 }]],
+    ]);
+  });
+
+  it('correlates each burst with the nearest events in its window, nearest first', () => {
+    const log = failuresAt(10_000, 10_100, 10_200);
+    const timeline = [
+      ev(4_000, 'cordon', 'node/far-before'), // outside: 6 s before
+      ev(8_000, 'cordon', 'node/w'),
+      ev(9_920, 'pod-terminating', 'pod/web-x'),
+      ev(10_150, 'endpoint-not-ready', 'endpoint/10.244.2.3'),
+      ev(10_500, 'endpoint-removed', 'endpoint/10.244.2.3'),
+      ev(11_300, 'pod-deleted', 'pod/far-after'), // outside: 1.1 s after
+    ];
+    const [burst] = findBursts(log, timeline);
+    expect(burst!.events.map((e) => [e.subject, e.offsetMs, e.position])).to.deep.equal([
+      ['endpoint/10.244.2.3', 150, 'during'],
+      ['pod/web-x', -80, 'before'],
+      ['endpoint/10.244.2.3', 500, 'after'],
+      ['node/w', -2000, 'before'],
+    ]);
+    expect(findBursts(log, timeline, { maxEvents: 2 })[0]!.events.map((e) => e.kind)).to.deep.equal(['endpoint-not-ready', 'pod-terminating']);
+    expect(findBursts(log, timeline, { beforeMs: 100, afterMs: 0 })[0]!.events.map((e) => e.kind)).to.deep.equal([
+      'endpoint-not-ready',
+      'pod-terminating',
+    ]);
+  });
+});
