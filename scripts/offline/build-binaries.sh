@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds every Go/C binary the offline node image needs, from the Go module proxy only:
-# kind, the Kubernetes server binaries, etcd, CoreDNS, crictl and pause. (kindnetd's module is
+# kind, the Kubernetes server binaries, crictl, etcd, CoreDNS and pause. (kindnetd's module is
 # not served by the proxy here, so the node image uses zdt's own small CNI daemon instead.)
 # Output: $ZDT_CACHE_DIR/bin/kind and $ZDT_CACHE_DIR/k8s-<version>/{bin,images.txt}.
 source "$(dirname "$0")/lib.sh"
@@ -24,6 +24,7 @@ go mod init zdt.local/k8sbuild >/dev/null 2>&1
 K8S_MOD=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
 {
   echo "require k8s.io/kubernetes $K8S_VERSION"
+  echo "require sigs.k8s.io/cri-tools $CRICTL_VERSION"
   sed -n 's#^[[:space:]]*\(k8s.io/[a-z0-9-]*\) => ./staging/.*#replace \1 => \1 '"$STAGING"'#p' "$K8S_MOD"
 } >> go.mod
 cat > tools.go <<'GO'
@@ -37,9 +38,16 @@ import (
 	_ "k8s.io/kubernetes/cmd/kubeadm"
 	_ "k8s.io/kubernetes/cmd/kubelet"
 	_ "k8s.io/kubernetes/cmd/kubectl"
+	_ "sigs.k8s.io/cri-tools/cmd/crictl"
 )
 GO
-go mod tidy -e >/dev/null 2>&1 || go mod tidy
+# crictl builds here too: it needs release candidates of the staging modules, which the
+# checksum database reachable here does not list, so it takes the pinned ones instead.
+# cri-tools itself is not listed either: verify it against our own pinned sum.
+export GONOSUMDB=sigs.k8s.io/cri-tools
+CRICTL_SUM=$(go mod download -json "sigs.k8s.io/cri-tools@$CRICTL_VERSION" | sed -n 's/.*"Sum": "\(.*\)".*/\1/p')
+[ "$CRICTL_SUM" = "$CRICTL_SUM_PIN" ] || die "sigs.k8s.io/cri-tools@$CRICTL_VERSION has sum '$CRICTL_SUM', pinned '$CRICTL_SUM_PIN'"
+go mod tidy
 MINOR=${K8S_VERSION#v1.}; MINOR=${MINOR%%.*}
 LDF="-s -w"
 for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
@@ -49,6 +57,7 @@ go build -trimpath -ldflags "$LDF" -o "$OUT/bin/" \
   k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
   k8s.io/kubernetes/cmd/kube-proxy k8s.io/kubernetes/cmd/kube-scheduler \
   k8s.io/kubernetes/cmd/kubeadm k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kubectl
+go build -trimpath -ldflags "-s -w -X sigs.k8s.io/cri-tools/pkg/version.Version=$CRICTL_VERSION" -o "$OUT/bin/" sigs.k8s.io/cri-tools/cmd/crictl
 "$OUT/bin/kubeadm" version -o short | grep -qx "$K8S_VERSION" || die "kubeadm reports $("$OUT/bin/kubeadm" version -o short), want $K8S_VERSION"
 "$OUT/bin/kubeadm" config images list --kubernetes-version "$K8S_VERSION" > "$OUT/images.txt"
 cp "$OUT/bin/kubectl" "$ZDT_BIN_DIR/kubectl"
@@ -79,9 +88,6 @@ go build -trimpath -ldflags "-s -w" -o "$OUT/bin/etcd" .
 
 log "coredns $COREDNS_VERSION"
 GOBIN="$OUT/bin" go install -trimpath -ldflags "-s -w" "github.com/coredns/coredns@$COREDNS_VERSION"
-
-log "crictl $CRICTL_VERSION"
-GOBIN="$OUT/bin" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/cri-tools/cmd/crictl@$CRICTL_VERSION"
 
 log "pause"
 gcc -Os -static -DVERSION="v$(tag_of pause)" -o "$OUT/bin/pause" "$K8S_DIR/build/pause/linux/pause.c"

@@ -11,6 +11,7 @@ mkdir -p "$ZDT_BIN_DIR" "$ZDT_LOG_DIR" "$ZDT_CACHE_DIR/stamps"
 KIND_VERSION=v0.30.0
 K8S_VERSION=${ZDT_K8S_VERSION:-v1.34.4}
 CRICTL_VERSION=v1.34.0
+CRICTL_SUM_PIN=h1:KqL9EJ+WgHtz1HR1exezm91n+o8O2uMLs/eHzHJHAWw=
 # Image tags; the k8s ones must match `kubeadm config images list` for K8S_VERSION (checked at build).
 NODE_IMAGE=${ZDT_NODE_IMAGE:-zdt.local/kind-node:${K8S_VERSION}}
 NGINX_IMAGE=${ZDT_NGINX_IMAGE:-zdt.local/nginx:bookworm}
@@ -33,3 +34,23 @@ cache_key() {
 }
 stamp_ok()  { [ -f "$ZDT_CACHE_DIR/stamps/$1" ] && [ "$(cat "$ZDT_CACHE_DIR/stamps/$1")" = "$2" ]; }
 stamp_set() { printf '%s' "$2" > "$ZDT_CACHE_DIR/stamps/$1"; }
+
+DEBIAN_MIRROR=${ZDT_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+DEBIAN_SUITE=bookworm   # newer systemd refuses to boot under cgroup v1
+
+image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
+
+# rootfs_image TAG PACKAGES: a Debian minbase rootfs with PACKAGES, imported as TAG.
+# The tag carries the cache key, so an existing image means the work is done.
+rootfs_image() {
+  local tag=$1 pkgs=$2 dir
+  if image_exists "$tag"; then log "$tag: cached"; return 0; fi
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/zdt-rootfs.XXXXXX")
+  log "debootstrap $DEBIAN_SUITE ($pkgs) -> $tag"
+  debootstrap --variant=minbase --include="$pkgs" "$DEBIAN_SUITE" "$dir" "$DEBIAN_MIRROR" >"$ZDT_LOG_DIR/debootstrap-${tag//[\/:]/_}.log" 2>&1 \
+    || { tail -20 "$ZDT_LOG_DIR/debootstrap-${tag//[\/:]/_}.log" >&2; rm -rf "$dir"; die "debootstrap failed for $tag"; }
+  # Images stay small: no docs, manuals, locales or apt lists.
+  rm -rf "$dir"/usr/share/{doc,man,info,locale}/* "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/*.bin "$dir"/var/cache/apt/archives/*.deb
+  tar -C "$dir" --numeric-owner -c . | docker import - "$tag" >/dev/null
+  rm -rf "$dir"
+}
