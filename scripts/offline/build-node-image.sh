@@ -82,6 +82,7 @@ cp "$K8S_OUT/bin/crictl" "$WORK/rootfs/usr/local/bin/"
 
 docker run -d --name "$BUILD_CONTAINER" --privileged --entrypoint sleep "$BASE_IMAGE" infinity >/dev/null
 tar -C "$WORK/rootfs" --numeric-owner --owner=0 --group=0 -c . | docker cp - "$BUILD_CONTAINER:/"
+docker cp "$WORK/images.tar" "$BUILD_CONTAINER:/images.tar"
 docker exec "$BUILD_CONTAINER" bash -euc '
   # As in any systemd-in-a-container image: nothing starts but what a node needs.
   rm -f /lib/systemd/system/multi-user.target.wants/* /etc/systemd/system/*.wants/* \
@@ -93,20 +94,22 @@ docker exec "$BUILD_CONTAINER" bash -euc '
   containerd >/var/log/containerd-build.log 2>&1 &
   for i in $(seq 60); do ctr version >/dev/null 2>&1 && break; sleep 0.5; done
   # --no-unpack: the CRI plugin unpacks on first use, in the node its overlayfs can mount.
-  ctr -n k8s.io images import --no-unpack --digests --label io.cri-containerd.pinned=pinned - < /dev/stdin >/dev/null
+  ctr -n k8s.io images import --no-unpack --digests /images.tar >/dev/null
   ctr -n k8s.io images ls -q | grep -v "^sha256:" | sort
   kill %1; wait || true
-  rm -f /var/log/containerd-build.log /run/containerd/containerd.sock
-' < "$WORK/images.tar" > "$WORK/imported.txt"
+  rm -f /images.tar /var/log/containerd-build.log /run/containerd/containerd.sock
+' > "$WORK/imported.txt"
 for img in $COMPONENTS; do
-  grep -q "^$(echo "$img" | sed 's#^zdt.local#zdt.local#')\$\|/$img\$\|^docker.io/$img\$" "$WORK/imported.txt" || die "image $img missing in the node's containerd after import"
+  grep -qxF -e "$img" -e "docker.io/$img" "$WORK/imported.txt" || die "image $img missing in the node's containerd after import"
 done
 docker stop -t 1 "$BUILD_CONTAINER" >/dev/null
-docker commit \
-  --change 'ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]' \
-  --change 'CMD []' \
-  --change 'ENV container=docker' \
-  --change 'STOPSIGNAL SIGRTMIN+3' \
-  --change "LABEL zdt.cache-key=$KEY" \
-  "$BUILD_CONTAINER" "$NODE_IMAGE" >/dev/null
+docker commit "$BUILD_CONTAINER" "$NODE_IMAGE-assembling" >/dev/null
+# docker commit --change cannot set STOPSIGNAL on Docker 20.10; a one-line build can.
+build_image "$NODE_IMAGE" "FROM $NODE_IMAGE-assembling
+ENV container=docker
+STOPSIGNAL SIGRTMIN+3
+LABEL zdt.cache-key=$KEY
+ENTRYPOINT [\"/usr/local/bin/entrypoint\", \"/sbin/init\"]
+CMD []"
+docker rmi "$NODE_IMAGE-assembling" >/dev/null
 log "node image $NODE_IMAGE ($(docker image inspect -f '{{.Size}}' "$NODE_IMAGE" | numfmt --to=iec))"

@@ -14,7 +14,7 @@ CRICTL_VERSION=v1.34.0
 CRICTL_SUM_PIN=h1:KqL9EJ+WgHtz1HR1exezm91n+o8O2uMLs/eHzHJHAWw=
 # Image tags; the k8s ones must match `kubeadm config images list` for K8S_VERSION (checked at build).
 NODE_IMAGE=${ZDT_NODE_IMAGE:-zdt.local/kind-node:${K8S_VERSION}}
-NGINX_IMAGE=${ZDT_NGINX_IMAGE:-zdt.local/nginx:bookworm}
+NGINX_IMAGE=${ZDT_NGINX_IMAGE:-zdt.local/nginx:1.22}
 
 export GOFLAGS=-buildvcs=false
 export CGO_ENABLED=0

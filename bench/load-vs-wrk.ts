@@ -1,0 +1,338 @@
+/**
+ * Load generator benchmark against a private nginx on 127.0.0.1:
+ *  (a) wrk's peak req/s, (b) our loop's peak ok/s and the ratio to wrk,
+ *  (c) schedule lag p99 and CPU at a fixed 1,000 req/s, (d) a 50 ms outage is detected.
+ * Run with `npm run bench`. Needs the Debian packages nginx (or nginx-light) and wrk.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createClock, type Clock } from '../harness/clock.ts';
+import { startLoad } from '../harness/load/loop.ts';
+import { isFailure, OUTCOME_DROPPED, outcomeLabel, type RequestLog } from '../harness/load/types.ts';
+import { poll, sleep } from '../harness/wait.ts';
+
+const WRK_SECONDS = 5;
+/** wrk's peak uses both cores; the one-thread run is shown too, since our loop is one thread. */
+const WRK_THREADS = [2, 1] as const;
+const WRK_CONNECTIONS = 64;
+/**
+ * In-flight cap for the peak run. An open-model loop refills a finished slot only at its next
+ * timer tick (~1 ms), so it needs more slots than wrk's connections to keep as many requests
+ * at the server as wrk's closed loop does.
+ */
+const PEAK_IN_FLIGHT = 128;
+const PEAK_MS = 5000;
+const PEAK_OFFERED_RATE = 100_000;
+const PRECISION_RATE = 1000;
+const PRECISION_MS = 10_000;
+const OUTAGE_RUN_MS = 2000;
+const OUTAGE_AT_MS = 1000;
+const OUTAGE_MS = 50;
+/** Failures may begin this much before the listener closes (requests in flight) and end this much after it reopens. */
+const OUTAGE_SLACK_MS = 10;
+/** Whole bench, hard bound: kills what it started and exits non-zero. */
+const WATCHDOG_MS = 120_000;
+
+interface Row {
+  readonly what: string;
+  readonly value: string;
+  readonly goal: string;
+  readonly pass: boolean | undefined;
+}
+
+const children = new Set<ChildProcess>();
+const cleanups: Array<() => Promise<void>> = [];
+
+async function cleanup(): Promise<void> {
+  for (const fn of cleanups.splice(0).reverse()) {
+    await fn().catch((err: unknown) => console.error('cleanup:', err));
+  }
+  for (const child of children) child.kill('SIGKILL');
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+async function startNginx(): Promise<number> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'zdt-bench-nginx-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const port = await freePort();
+  const conf = path.join(dir, 'nginx.conf');
+  await writeFile(
+    conf,
+    `daemon off;
+worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      add_header x-pod-name bench-nginx;
+      return 200 "ok\\n";
+    }
+  }
+}
+`,
+  );
+  const child = spawn('nginx', ['-p', dir, '-c', conf, '-e', path.join(dir, 'error.log')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  children.add(child);
+  cleanups.push(async () => {
+    // SIGTERM lets the master stop its worker; SIGKILL only if it does not.
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await exited(child);
+    clearTimeout(timer);
+    children.delete(child);
+  });
+  child.once('error', (err) => console.error('nginx:', err.message));
+  await poll(async (why) => {
+    if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}; see ${dir}/error.log`);
+    why('not accepting connections');
+    return (await canConnect(port)) ? true : undefined;
+  }, { timeoutMs: 5000, intervalMs: 50, what: 'nginx to listen' });
+  return port;
+}
+
+async function runWrk(url: string, threads: number): Promise<number> {
+  const child = spawn('wrk', [`-t${threads}`, `-c${WRK_CONNECTIONS}`, `-d${WRK_SECONDS}s`, url], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.add(child);
+  const timer = setTimeout(() => child.kill('SIGKILL'), (WRK_SECONDS + 10) * 1000);
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
+  await exited(child);
+  clearTimeout(timer);
+  children.delete(child);
+  const m = /Requests\/sec:\s*([\d.]+)/.exec(out);
+  if (!m) throw new Error(`could not read wrk's output:\n${out}`);
+  return Number(m[1]);
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+/** Start lag of every request that was sent, sorted. */
+function lags(log: RequestLog): Float64Array {
+  const out = new Float64Array(log.count);
+  let n = 0;
+  for (let i = 0; i < log.count; i++) {
+    if (log.outcome[i] !== OUTCOME_DROPPED) out[n++] = (log.startedAt[i] as number) - (log.scheduledAt[i] as number);
+  }
+  return out.subarray(0, n).sort();
+}
+
+async function peak(url: string, clock: Clock): Promise<{ okPerSecond: number; log: RequestLog }> {
+  const started = clock.now();
+  const load = startLoad({ url, clock, ratePerSecond: PEAK_OFFERED_RATE, durationMs: PEAK_MS, maxInFlight: PEAK_IN_FLIGHT });
+  const log = await load.done;
+  return { okPerSecond: load.ok / ((clock.now() - started) / 1000), log };
+}
+
+async function precision(url: string, clock: Clock): Promise<{ p50: number; p99: number; max: number; cpuPercent: number; log: RequestLog }> {
+  const cpu0 = process.cpuUsage();
+  const wall0 = clock.now();
+  const log = await startLoad({ url, clock, ratePerSecond: PRECISION_RATE, durationMs: PRECISION_MS }).done;
+  const cpu = process.cpuUsage(cpu0);
+  const wall = clock.now() - wall0;
+  const l = lags(log);
+  return { p50: percentile(l, 50), p99: percentile(l, 99), max: l[l.length - 1] ?? NaN, cpuPercent: ((cpu.user + cpu.system) / 1000 / wall) * 100, log };
+}
+
+/** A TCP relay to nginx that can stop listening and cut its connections for a while: a real outage. */
+async function startRelay(upstreamPort: number): Promise<{ port: number; outage(ms: number, clock: Clock): Promise<{ from: number; to: number }>; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(upstreamPort, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.once('close', () => sockets.delete(s));
+      s.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  const port = await freePort();
+  const listen = () => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await listen();
+  const cutAll = () => {
+    for (const s of sockets) s.destroy();
+  };
+  return {
+    port,
+    async outage(ms, clock) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const from = clock.now();
+      cutAll();
+      await closed;
+      // Timers may fire a fraction of a millisecond early on the run clock; the window must be at least `ms`.
+      while (clock.now() < from + ms) await sleep(Math.max(1, from + ms - clock.now()));
+      await listen();
+      return { from, to: clock.now() };
+    },
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      cutAll();
+      await closed;
+    },
+  };
+}
+
+async function outage(nginxPort: number, clock: Clock) {
+  const relay = await startRelay(nginxPort);
+  cleanups.push(() => relay.close());
+  const load = startLoad({ url: `http://127.0.0.1:${relay.port}/`, clock, durationMs: OUTAGE_RUN_MS });
+  const t0 = clock.now();
+  await sleep(OUTAGE_AT_MS);
+  const window = await relay.outage(OUTAGE_MS, clock);
+  const log = await load.done;
+  let failures = 0;
+  let outside = 0;
+  let first = Infinity;
+  let last = -Infinity;
+  const labels = new Map<string, number>();
+  for (let i = 0; i < log.count; i++) {
+    const o = log.outcome[i] as number;
+    if (!isFailure(o)) continue;
+    failures++;
+    const at = log.scheduledAt[i] as number;
+    first = Math.min(first, at);
+    last = Math.max(last, at);
+    if (at < window.from - OUTAGE_SLACK_MS || at > window.to + OUTAGE_SLACK_MS) outside++;
+    labels.set(outcomeLabel(o), (labels.get(outcomeLabel(o)) ?? 0) + 1);
+  }
+  const rate = log.count / (OUTAGE_RUN_MS / 1000);
+  return { window, failures, outside, first, last, labels, expected: ((window.to - window.from) * rate) / 1000, log, t0 };
+}
+
+function fmt(n: number, digits = 0): string {
+  return Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : String(n);
+}
+
+function printTable(rows: readonly Row[]): void {
+  const cells = rows.map((r) => [r.what, r.value, r.goal, r.pass === undefined ? '' : r.pass ? 'PASS' : 'MISS']);
+  const header = ['figure', 'measured', 'goal', ''];
+  const widths = header.map((h, c) => Math.max(h.length, ...cells.map((r) => (r[c] as string).length)));
+  const line = (r: readonly string[]) => r.map((s, c) => s.padEnd(widths[c] as number)).join('  ').trimEnd();
+  console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
+  for (const r of cells) console.log(line(r));
+}
+
+async function main(): Promise<boolean> {
+  const clock = createClock();
+  const nginxPort = await startNginx();
+  const url = `http://127.0.0.1:${nginxPort}/`;
+  // Lag and CPU figures depend on what else this machine is doing; print it so a MISS can be read.
+  console.log(`nginx on ${url}; ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+
+  const wrk: number[] = [];
+  for (const threads of WRK_THREADS) {
+    console.log(`(a) wrk -t${threads} -c${WRK_CONNECTIONS} -d${WRK_SECONDS}s ...`);
+    wrk.push(await runWrk(url, threads));
+  }
+  const [wrkPeak, wrkOneThread] = wrk as [number, number];
+
+  console.log(`(b) our loop, ${fmt(PEAK_OFFERED_RATE)} req/s offered, at most ${PEAK_IN_FLIGHT} in flight, ${PEAK_MS / 1000} s ...`);
+  const p = await peak(url, clock);
+
+  console.log(`(c) our loop, ${fmt(PRECISION_RATE)} req/s for ${PRECISION_MS / 1000} s ...`);
+  const c = await precision(url, clock);
+
+  console.log(`(d) ${OUTAGE_MS} ms outage at ${OUTAGE_AT_MS} ms into a ${OUTAGE_RUN_MS / 1000} s run at the default rate ...`);
+  const d = await outage(nginxPort, clock);
+
+  const ratio = p.okPerSecond / wrkPeak;
+  const cFailed = Array.from(c.log.outcome).filter(isFailure).length;
+  const byLabel = [...d.labels].map(([k, v]) => `${k}×${v}`).join(' ');
+  printTable([
+    { what: `(a) wrk peak (-t${WRK_THREADS[0]})`, value: `${fmt(wrkPeak)} req/s`, goal: '', pass: undefined },
+    { what: `(a) wrk one thread (-t${WRK_THREADS[1]})`, value: `${fmt(wrkOneThread)} req/s`, goal: '', pass: undefined },
+    { what: '(b) undici loop peak', value: `${fmt(p.okPerSecond)} ok/s`, goal: '', pass: undefined },
+    { what: '(b) ratio loop / wrk peak', value: fmt(ratio, 2), goal: '>= 0.50', pass: ratio >= 0.5 },
+    { what: '(b) ratio loop / wrk one thread', value: fmt(p.okPerSecond / wrkOneThread, 2), goal: '', pass: undefined },
+    { what: '(c) start lag p50', value: `${fmt(c.p50, 3)} ms`, goal: '', pass: undefined },
+    { what: '(c) start lag p99', value: `${fmt(c.p99, 3)} ms`, goal: '< 2 ms', pass: c.p99 < 2 },
+    { what: '(c) start lag max', value: `${fmt(c.max, 3)} ms`, goal: '', pass: undefined },
+    { what: '(c) CPU, % of one core', value: `${fmt(c.cpuPercent, 1)} %`, goal: '< 15 %', pass: c.cpuPercent < 15 },
+    {
+      what: '(c) requests / failed / late / dropped',
+      value: `${c.log.count} / ${cFailed} / ${c.log.lateStarts} / ${c.log.dropped}`,
+      goal: `${PRECISION_RATE * (PRECISION_MS / 1000)} / 0 / 0 / 0`,
+      pass: c.log.count === PRECISION_RATE * (PRECISION_MS / 1000) && cFailed === 0 && c.log.lateStarts === 0 && c.log.dropped === 0,
+    },
+    {
+      what: '(d) outage window (run clock)',
+      value: `${fmt(d.window.from - d.t0, 1)} .. ${fmt(d.window.to - d.t0, 1)} ms (${fmt(d.window.to - d.window.from, 1)} ms)`,
+      goal: `${OUTAGE_MS} ms`,
+      pass: undefined,
+    },
+    {
+      what: '(d) failures detected',
+      value: `${d.failures} (${byLabel || 'none'}), expected ~${fmt(d.expected)}`,
+      goal: '> 0',
+      pass: d.failures > 0,
+    },
+    {
+      what: '(d) failures scheduled in',
+      value: d.failures ? `${fmt(d.first - d.t0, 1)} .. ${fmt(d.last - d.t0, 1)} ms` : '-',
+      goal: `window ±${OUTAGE_SLACK_MS} ms`,
+      pass: d.failures > 0 && d.outside === 0,
+    },
+  ]);
+  return ratio >= 0.5 && c.p99 < 2 && c.cpuPercent < 15 && d.failures > 0 && d.outside === 0;
+}
+
+const watchdog = setTimeout(() => {
+  console.error(`bench: still running after ${WATCHDOG_MS / 1000} s, giving up`);
+  void cleanup().finally(() => process.exit(2));
+}, WATCHDOG_MS);
+watchdog.unref();
+process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
+
+let ok = false;
+try {
+  ok = await main();
+} catch (err) {
+  console.error('bench failed:', err);
+} finally {
+  await cleanup();
+  clearTimeout(watchdog);
+}
+process.exitCode = ok ? 0 : 1;

@@ -1,0 +1,14 @@
+import { dockerImageExists } from './docker.ts';
+
+/** Tags built by scripts/offline (keep in sync with scripts/offline/lib.sh). */
+export const OFFLINE_NODE_IMAGE = 'zdt.local/kind-node:v1.34.4';
+export const OFFLINE_NGINX_IMAGE = 'zdt.local/nginx:1.22';
+
+/**
+ * The node image for new clusters: $ZDT_NODE_IMAGE, else the offline-built image when this
+ * host has it, else undefined so kind uses its stock kindest/node image (hosts with a registry).
+ */
+export async function defaultNodeImage(env: NodeJS.ProcessEnv = process.env, signal?: AbortSignal): Promise<string | undefined> {
+  if (env.ZDT_NODE_IMAGE) return env.ZDT_NODE_IMAGE;
+  return (await dockerImageExists(OFFLINE_NODE_IMAGE, signal)) ? OFFLINE_NODE_IMAGE : undefined;
+}

@@ -1,0 +1,21 @@
+import { randomBytes } from 'node:crypto';
+import type { KubeApi } from '../kube/api.ts';
+
+export const RUN_LABEL = 'zdt.dev/run';
+
+/** A namespace one run works in; delete() removes it and everything in it. */
+export interface Namespace extends AsyncDisposable {
+  readonly name: string;
+  delete(): Promise<void>;
+}
+
+export async function createNamespace(api: KubeApi, prefix: string, signal?: AbortSignal): Promise<Namespace> {
+  const slug = prefix.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'run';
+  const name = `zdt-${slug}-${randomBytes(3).toString('hex')}`;
+  await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { [RUN_LABEL]: 'true' } } }, signal);
+  const del = async () => {
+    // Do not wait for pods' grace periods: the run is over and the next one uses a new name.
+    await api.delete({ apiVersion: 'v1', kind: 'Namespace', name }, { gracePeriodSeconds: 0 });
+  };
+  return { name, delete: del, [Symbol.asyncDispose]: del };
+}

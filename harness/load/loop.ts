@@ -1,0 +1,327 @@
+import type { Clock } from '../clock.ts';
+import { ErrorCode, ZdtError } from '../errors.ts';
+import { abortError } from '../wait.ts';
+import { errorOutcomeOf } from './classify.ts';
+import { createPool, type ConnectionMode, type HttpPool } from './pool.ts';
+import { isFailure, OUTCOME_DROPPED, type RequestLog } from './types.ts';
+
+export interface LoadOptions {
+  /** Target, e.g. the Service's NodePort: "http://127.0.0.1:30080/". */
+  readonly url: string;
+  /** The run clock; every timestamp in the RequestLog is on it. */
+  readonly clock: Clock;
+  /** Arrival rate (open model). Default 200: a 5 ms gap in service is already visible. */
+  readonly ratePerSecond?: number;
+  /** Stop scheduling after this long; omitted: run until stop() or the signal. */
+  readonly durationMs?: number;
+  /** Default 'keep-alive'. */
+  readonly connection?: ConnectionMode;
+  /** Default for each of the three timeouts below. Default 2000. */
+  readonly timeoutMs?: number;
+  readonly connectTimeoutMs?: number;
+  readonly headersTimeoutMs?: number;
+  readonly bodyTimeoutMs?: number;
+  /** Requests in flight at once; a request due while at the cap is dropped. Default: enough for the full rate while every request runs into its timeouts. */
+  readonly maxInFlight?: number;
+  /** A request started later than this after its schedule counts as a late start. Default 50. */
+  readonly lateStartBoundMs?: number;
+  /** Response header naming the pod that answered. Default 'x-pod-name'. */
+  readonly podHeader?: string;
+  /** Permit a target other than 127.0.0.1, localhost or [::1]. */
+  readonly allowNonLoopback?: boolean;
+  /** Aborting stops the schedule like stop(); `done` still resolves with the log so far, once requests in flight end (bounded by the timeouts). */
+  readonly signal?: AbortSignal;
+}
+
+export interface ResolvedLoadOptions {
+  readonly url: URL;
+  readonly clock: Clock;
+  readonly ratePerSecond: number;
+  readonly durationMs: number | undefined;
+  readonly connection: ConnectionMode;
+  readonly connectTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly bodyTimeoutMs: number;
+  readonly maxInFlight: number;
+  readonly lateStartBoundMs: number;
+  /** Lower case. */
+  readonly podHeader: string;
+  readonly signal: AbortSignal | undefined;
+}
+
+export interface LoadHandle extends AsyncDisposable {
+  /** Requests started so far (dropped ones are not). */
+  readonly sent: number;
+  /** Completed and not a failure (see isFailure). */
+  readonly ok: number;
+  readonly failed: number;
+  readonly inFlight: number;
+  readonly dropped: number;
+  readonly lateStarts: number;
+  /** Resolves once scheduling ended (duration, stop() or signal) and every started request has finished. */
+  readonly done: Promise<RequestLog>;
+  /** Ends the schedule, waits for requests in flight, closes connections. */
+  stop(): Promise<RequestLog>;
+}
+
+const DEFAULTS = {
+  ratePerSecond: 200,
+  connection: 'keep-alive',
+  timeoutMs: 2000,
+  lateStartBoundMs: 50,
+  podHeader: 'x-pod-name',
+} as const;
+
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]']);
+const HEADER_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Without a duration, start with this many entries and double when they fill. */
+const INITIAL_CAPACITY = 4096;
+/** RequestLog.pod is a Uint16Array; later pods are recorded as unknown (0). */
+const MAX_PODS = 0xffff;
+
+function invalid(option: string, value: unknown, rule: string): ZdtError {
+  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return new ZdtError(ErrorCode.InvalidOption, `invalid load option ${option}: ${shown} (${rule})`, { details: { option, value } });
+}
+
+function positive(option: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw invalid(option, v, 'must be a finite number > 0');
+  return v;
+}
+
+/** Applies defaults and validates; throws ZDT_INVALID_OPTION naming the first bad value. */
+export function resolveLoadOptions(options: LoadOptions): ResolvedLoadOptions {
+  let url: URL;
+  try {
+    url = new URL(options.url);
+  } catch {
+    throw invalid('url', options.url, 'not an absolute URL');
+  }
+  if (url.protocol !== 'http:') throw invalid('url', options.url, 'must be http://');
+  if (!LOOPBACK_HOSTS.has(url.hostname) && options.allowNonLoopback !== true) {
+    throw invalid('url', options.url, 'only 127.0.0.1, localhost or [::1] may be targeted unless allowNonLoopback is set');
+  }
+  if (typeof options.clock?.now !== 'function') throw invalid('clock', options.clock, 'must be a Clock from harness/clock.ts');
+
+  const ratePerSecond = positive('ratePerSecond', options.ratePerSecond, DEFAULTS.ratePerSecond);
+  const durationMs = options.durationMs === undefined ? undefined : positive('durationMs', options.durationMs, 0);
+  const connection = options.connection ?? DEFAULTS.connection;
+  if (connection !== 'keep-alive' && connection !== 'new') throw invalid('connection', connection, "must be 'keep-alive' or 'new'");
+  const timeoutMs = positive('timeoutMs', options.timeoutMs, DEFAULTS.timeoutMs);
+  const connectTimeoutMs = positive('connectTimeoutMs', options.connectTimeoutMs, timeoutMs);
+  const headersTimeoutMs = positive('headersTimeoutMs', options.headersTimeoutMs, timeoutMs);
+  const bodyTimeoutMs = positive('bodyTimeoutMs', options.bodyTimeoutMs, timeoutMs);
+  // The cap is then only reached when requests outlive their timeouts, i.e. the generator itself is stuck.
+  const fullRateInFlight = Math.max(16, Math.ceil((ratePerSecond * (connectTimeoutMs + headersTimeoutMs + bodyTimeoutMs)) / 1000));
+  const maxInFlight = options.maxInFlight ?? fullRateInFlight;
+  if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw invalid('maxInFlight', maxInFlight, 'must be an integer >= 1');
+  const lateStartBoundMs = options.lateStartBoundMs ?? DEFAULTS.lateStartBoundMs;
+  if (typeof lateStartBoundMs !== 'number' || !Number.isFinite(lateStartBoundMs) || lateStartBoundMs < 0) {
+    throw invalid('lateStartBoundMs', lateStartBoundMs, 'must be a finite number >= 0');
+  }
+  const podHeader = options.podHeader ?? DEFAULTS.podHeader;
+  if (typeof podHeader !== 'string' || !HEADER_TOKEN.test(podHeader)) throw invalid('podHeader', podHeader, 'must be an HTTP header name');
+
+  return {
+    url,
+    clock: options.clock,
+    ratePerSecond,
+    durationMs,
+    connection,
+    connectTimeoutMs,
+    headersTimeoutMs,
+    bodyTimeoutMs,
+    maxInFlight,
+    lateStartBoundMs,
+    podHeader: podHeader.toLowerCase(),
+    signal: options.signal,
+  };
+}
+
+/**
+ * Starts an open-model load (like k6's constant-arrival-rate): request i is due at
+ * t0 + i/rate and is started then whether or not earlier ones have answered. Throws
+ * ZDT_INVALID_OPTION for bad options, ZDT_ABORTED if the signal is already aborted.
+ */
+export function startLoad(options: LoadOptions): LoadHandle {
+  const resolved = resolveLoadOptions(options);
+  if (resolved.signal?.aborted) throw abortError(resolved.signal);
+  return new LoadRun(resolved);
+}
+
+interface Columns {
+  scheduledAt: Float64Array;
+  startedAt: Float64Array;
+  latencyMs: Float32Array;
+  outcome: Uint16Array;
+  pod: Uint16Array;
+}
+
+function allocate(capacity: number, from?: Columns): Columns {
+  const cols: Columns = {
+    scheduledAt: new Float64Array(capacity),
+    startedAt: new Float64Array(capacity),
+    latencyMs: new Float32Array(capacity),
+    outcome: new Uint16Array(capacity),
+    pod: new Uint16Array(capacity),
+  };
+  if (from) {
+    cols.scheduledAt.set(from.scheduledAt);
+    cols.startedAt.set(from.startedAt);
+    cols.latencyMs.set(from.latencyMs);
+    cols.outcome.set(from.outcome);
+    cols.pod.set(from.pod);
+  }
+  return cols;
+}
+
+class LoadRun implements LoadHandle {
+  readonly done: Promise<RequestLog>;
+  sent = 0;
+  ok = 0;
+  failed = 0;
+  inFlight = 0;
+  dropped = 0;
+  lateStarts = 0;
+
+  readonly #o: ResolvedLoadOptions;
+  readonly #clock: Clock;
+  readonly #pool: HttpPool;
+  readonly #t0: number;
+  readonly #periodMs: number;
+  /** Requests in the schedule; Infinity without a duration. */
+  readonly #total: number;
+  #cols: Columns;
+  /** Index of the next request due; also the log's count. */
+  #next = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #ending = false;
+  #settled = false;
+  readonly #pods: string[] = [''];
+  readonly #podIndex = new Map<string, number>();
+  #resolve!: (log: RequestLog) => void;
+
+  constructor(o: ResolvedLoadOptions) {
+    this.#o = o;
+    this.#clock = o.clock;
+    this.#periodMs = 1000 / o.ratePerSecond;
+    // The epsilon keeps a float product such as 1000.0000000001 from adding a request.
+    this.#total = o.durationMs === undefined ? Infinity : Math.max(1, Math.ceil((o.ratePerSecond * o.durationMs) / 1000 - 1e-9));
+    this.#cols = allocate(Number.isFinite(this.#total) ? this.#total : INITIAL_CAPACITY);
+    this.#pool = createPool({
+      origin: o.url.origin,
+      path: o.url.pathname + o.url.search,
+      connection: o.connection,
+      connectTimeoutMs: o.connectTimeoutMs,
+      headersTimeoutMs: o.headersTimeoutMs,
+      bodyTimeoutMs: o.bodyTimeoutMs,
+      maxConnections: o.maxInFlight,
+      captureHeader: o.podHeader,
+    });
+    this.done = new Promise((resolve) => {
+      this.#resolve = resolve;
+    });
+    o.signal?.addEventListener('abort', this.#end, { once: true });
+    this.#t0 = this.#clock.now();
+    this.#tick();
+  }
+
+  stop(): Promise<RequestLog> {
+    this.#end();
+    return this.done;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  /**
+   * Starts every request that is due, then sleeps until the next one. One timer per tick and
+   * catching up in a batch keeps lag near the timer's 1 ms granularity without spinning.
+   */
+  #tick = (): void => {
+    this.#timer = undefined;
+    const clock = this.#clock;
+    let now = clock.now();
+    while (this.#next < this.#total) {
+      const due = this.#t0 + this.#next * this.#periodMs;
+      if (due > now) {
+        this.#timer = setTimeout(this.#tick, due - now);
+        return;
+      }
+      this.#start(this.#next++, due, now);
+      now = clock.now();
+    }
+    this.#end();
+  };
+
+  #start(i: number, due: number, now: number): void {
+    if (i >= this.#cols.scheduledAt.length) this.#cols = allocate(this.#cols.scheduledAt.length * 2, this.#cols);
+    const cols = this.#cols;
+    cols.scheduledAt[i] = due;
+    cols.startedAt[i] = now;
+    if (this.inFlight >= this.#o.maxInFlight) {
+      cols.outcome[i] = OUTCOME_DROPPED;
+      cols.latencyMs[i] = NaN;
+      this.dropped++;
+      return;
+    }
+    if (now - due > this.#o.lateStartBoundMs) this.lateStarts++;
+    this.inFlight++;
+    this.sent++;
+    this.#pool.get(i, this.#complete);
+  }
+
+  #complete = (i: number, status: number, header: string | undefined, error: Error | undefined): void => {
+    // Columns may have been reallocated since the start: always write to the current ones.
+    const cols = this.#cols;
+    cols.latencyMs[i] = this.#clock.now() - (cols.startedAt[i] as number);
+    const outcome = error === undefined ? status : errorOutcomeOf(error);
+    cols.outcome[i] = outcome;
+    if (header) cols.pod[i] = this.#intern(header);
+    if (isFailure(outcome)) this.failed++;
+    else this.ok++;
+    this.inFlight--;
+    if (this.#ending && this.inFlight === 0) void this.#settle();
+  };
+
+  #intern(name: string): number {
+    let index = this.#podIndex.get(name);
+    if (index === undefined) {
+      if (this.#pods.length > MAX_PODS) return 0;
+      index = this.#pods.length;
+      this.#pods.push(name);
+      this.#podIndex.set(name, index);
+    }
+    return index;
+  }
+
+  #end = (): void => {
+    if (this.#ending) return;
+    this.#ending = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#o.signal?.removeEventListener('abort', this.#end);
+    if (this.inFlight === 0) void this.#settle();
+  };
+
+  async #settle(): Promise<void> {
+    if (this.#settled) return;
+    this.#settled = true;
+    await this.#pool.close();
+    const n = this.#next;
+    const c = this.#cols;
+    this.#resolve({
+      count: n,
+      scheduledAt: c.scheduledAt.subarray(0, n),
+      startedAt: c.startedAt.subarray(0, n),
+      latencyMs: c.latencyMs.subarray(0, n),
+      outcome: c.outcome.subarray(0, n),
+      pod: c.pod.subarray(0, n),
+      pods: [...this.#pods],
+      lateStarts: this.lateStarts,
+      dropped: this.dropped,
+    });
+  }
+}

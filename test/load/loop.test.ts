@@ -1,0 +1,293 @@
+import { expect } from 'chai';
+import type http from 'node:http';
+import { createClock } from '../../harness/clock.ts';
+import { isZdtError } from '../../harness/errors.ts';
+import { resolveLoadOptions, startLoad, type LoadOptions } from '../../harness/load/loop.ts';
+import { errorOutcome, isFailure, OUTCOME_DROPPED, outcomeLabel, type RequestLog } from '../../harness/load/types.ts';
+import { sleep } from '../../harness/wait.ts';
+import { closedPort, startServer, type TestServer } from './server.ts';
+
+const ok = (_req: http.IncomingMessage, res: http.ServerResponse) => {
+  res.setHeader('x-pod-name', 'pod-a');
+  res.end('ok');
+};
+
+function lags(log: RequestLog): number[] {
+  return Array.from(log.startedAt, (s, i) => s - (log.scheduledAt[i] as number)).sort((a, b) => a - b);
+}
+
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('load/loop', () => {
+  let server: TestServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  describe('schedule', () => {
+    it('starts exactly rate × duration requests on an evenly spaced schedule', async () => {
+      server = await startServer(ok);
+      const clock = createClock();
+      const t = clock.now();
+      const load = startLoad({ url: server.url, clock, ratePerSecond: 200, durationMs: 1000 });
+      const log = await load.done;
+      const elapsed = clock.now() - t;
+      expect(log.count).to.equal(200);
+      expect(server.requests).to.equal(200);
+      expect(load.sent).to.equal(200);
+      expect(load.ok).to.equal(200);
+      expect(load.failed).to.equal(0);
+      for (let i = 1; i < log.count; i++) expect((log.scheduledAt[i] as number) - (log.scheduledAt[i - 1] as number)).to.be.closeTo(5, 1e-6);
+      expect(elapsed).to.be.within(990, 1300);
+      // Loose bounds: CI machines are noisy; bench/load-vs-wrk.ts measures precision.
+      const l = lags(log);
+      expect(l[0]).to.be.at.least(0);
+      expect(l[Math.floor(l.length / 2)]).to.be.below(5);
+      expect(log.dropped).to.equal(0);
+    });
+
+    it('runs until stop() without a duration, with counts matching the elapsed time', async () => {
+      server = await startServer(ok);
+      const clock = createClock();
+      const load = startLoad({ url: server.url, clock, ratePerSecond: 100 });
+      await sleep(500);
+      const log = await load.stop();
+      expect(log.count).to.be.within(45, 56);
+      expect(load.ok).to.equal(log.count);
+      expect(await load.stop()).to.equal(log, 'stop() is idempotent');
+    });
+
+    it('is an open model: a slow server does not slow the schedule', async () => {
+      server = await startServer((req, res) => setTimeout(() => ok(req, res), 300));
+      const clock = createClock();
+      const t = clock.now();
+      const load = startLoad({ url: server.url, clock, ratePerSecond: 100, durationMs: 500 });
+      const log = await load.done;
+      expect(log.count).to.equal(50);
+      expect(load.ok).to.equal(50);
+      expect(server.maxConcurrent).to.be.at.least(25);
+      expect(lags(log).at(-1)).to.be.below(50);
+      for (const latency of log.latencyMs) expect(latency).to.be.at.least(295);
+      // Schedule ends at ~490 ms, the last answer 300 ms later.
+      expect(clock.now() - t).to.be.within(780, 1200);
+    });
+
+    it('grows the log past its initial capacity', async () => {
+      server = await startServer(ok);
+      const load = startLoad({ url: server.url, clock: createClock(), ratePerSecond: 50_000, maxInFlight: 4 });
+      await sleep(200);
+      const log = await load.stop();
+      expect(log.count).to.be.above(4096);
+      expect(log.scheduledAt.length).to.equal(log.count);
+      for (let i = 1; i < log.count; i++) expect((log.scheduledAt[i] as number) - (log.scheduledAt[i - 1] as number)).to.be.closeTo(0.02, 1e-6);
+      expect(log.dropped + load.sent).to.equal(log.count);
+      let answered = 0;
+      for (const o of log.outcome) if (o === 200) answered++;
+      expect(answered).to.equal(load.sent);
+    });
+  });
+
+  describe('recording', () => {
+    it('interns pod names from the pod header (case-insensitive option)', async () => {
+      const names = ['pod-a', 'pod-b', undefined, 'pod-a'];
+      server = await startServer((_req, res, n) => {
+        const name = names[n % names.length];
+        if (name) res.setHeader('X-Backend', name);
+        res.end('ok');
+      });
+      const log = await startLoad({ url: server.url, clock: createClock(), ratePerSecond: 50, durationMs: 160, podHeader: 'X-Backend' }).done;
+      expect(log.count).to.equal(8);
+      expect(log.pods).to.deep.equal(['', 'pod-a', 'pod-b']);
+      expect(Array.from(log.pod)).to.deep.equal([1, 2, 0, 1, 1, 2, 0, 1]);
+    });
+
+    it('records status codes and classified errors; 5xx and errors are failures, 4xx is not', async () => {
+      server = await startServer((_req, res, n) => {
+        if (n === 0) res.end('ok');
+        else if (n === 1) res.writeHead(503).end();
+        else if (n === 2) res.socket?.destroy();
+        else res.writeHead(404).end();
+      });
+      const load = startLoad({ url: server.url, clock: createClock(), ratePerSecond: 20, durationMs: 200 });
+      const log = await load.done;
+      expect(Array.from(log.outcome, outcomeLabel).slice(0, 2)).to.deep.equal(['200', '503']);
+      expect(outcomeLabel(log.outcome[2] as number)).to.be.oneOf(['UND_ERR_SOCKET', 'ECONNRESET']);
+      expect(log.outcome[3]).to.equal(404);
+      expect([load.ok, load.failed]).to.deep.equal([2, 2]);
+      for (const latency of log.latencyMs) expect(latency).to.be.a('number').and.not.NaN;
+    });
+
+    it('counts every request to a closed port as ECONNREFUSED', async () => {
+      const load = startLoad({ url: `http://127.0.0.1:${await closedPort()}/`, clock: createClock(), ratePerSecond: 100, durationMs: 200 });
+      const log = await load.done;
+      expect(log.count).to.equal(20);
+      expect(load.failed).to.equal(20);
+      for (const o of log.outcome) expect(o).to.equal(errorOutcome('ECONNREFUSED'));
+    });
+  });
+
+  describe('connections', () => {
+    const connectionHeaders: string[] = [];
+    const recordingOk = (req: http.IncomingMessage, res: http.ServerResponse) => {
+      connectionHeaders.push(String(req.headers.connection));
+      ok(req, res);
+    };
+    beforeEach(() => {
+      connectionHeaders.length = 0;
+    });
+
+    it("'keep-alive' reuses connections", async () => {
+      server = await startServer(recordingOk);
+      const log = await startLoad({ url: server.url, clock: createClock(), ratePerSecond: 50, durationMs: 400 }).done;
+      expect(log.count).to.equal(20);
+      expect(server.connections).to.be.at.most(2);
+      expect(connectionHeaders).to.not.include('close');
+    });
+
+    it("'new' opens one connection per request", async () => {
+      server = await startServer(recordingOk);
+      const log = await startLoad({ url: server.url, clock: createClock(), ratePerSecond: 50, durationMs: 400, connection: 'new' }).done;
+      expect(log.count).to.equal(20);
+      expect(server.connections).to.equal(20);
+      expect(connectionHeaders).to.deep.equal(Array(20).fill('close'));
+    });
+  });
+
+  describe('a starved generator', () => {
+    it('drops requests due while the in-flight cap is reached, without counting them as failures', async () => {
+      const held: http.ServerResponse[] = [];
+      server = await startServer((_req, res) => held.push(res));
+      const load = startLoad({ url: server.url, clock: createClock(), ratePerSecond: 100, durationMs: 200, maxInFlight: 3 });
+      await sleep(300);
+      expect([load.sent, load.inFlight, load.dropped]).to.deep.equal([3, 3, 17]);
+      for (const res of held) res.end('ok');
+      const log = await load.done;
+      expect(log.count).to.equal(20);
+      expect(log.dropped).to.equal(17);
+      expect([load.ok, load.failed]).to.deep.equal([3, 0]);
+      const dropped = Array.from(log.outcome).flatMap((o, i) => (o === OUTCOME_DROPPED ? [i] : []));
+      expect(dropped).to.deep.equal([3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+      expect(outcomeLabel(OUTCOME_DROPPED)).to.equal('DROPPED');
+      expect(isFailure(OUTCOME_DROPPED)).to.equal(false);
+      expect(log.latencyMs[3]).to.be.NaN;
+    });
+
+    it('counts starts later than lateStartBoundMs as late starts, and still sends them', async () => {
+      server = await startServer(ok);
+      const load = startLoad({ url: server.url, clock: createClock(), ratePerSecond: 100, durationMs: 500, lateStartBoundMs: 20 });
+      await sleep(100);
+      // Block the event loop as a starved generator would be.
+      const until = performance.now() + 150;
+      while (performance.now() < until);
+      const log = await load.done;
+      expect(log.count).to.equal(50);
+      expect(load.sent).to.equal(50);
+      expect(log.dropped).to.equal(0);
+      // ~15 requests fall due during the block; those more than 20 ms overdue are late.
+      expect(log.lateStarts).to.be.within(9, 16);
+      expect(lags(log).filter((l) => l > 20)).to.have.length(log.lateStarts);
+    });
+  });
+
+  describe('options', () => {
+    const clock = createClock();
+    const base: LoadOptions = { url: 'http://127.0.0.1:1/', clock };
+    const bad: Array<[Partial<LoadOptions> & Record<string, unknown>, string, string]> = [
+      [{ ratePerSecond: 0 }, 'ratePerSecond', '0'],
+      [{ ratePerSecond: -5 }, 'ratePerSecond', '-5'],
+      [{ ratePerSecond: Number.NaN }, 'ratePerSecond', 'NaN'],
+      [{ ratePerSecond: Infinity }, 'ratePerSecond', 'Infinity'],
+      [{ durationMs: 0 }, 'durationMs', '0'],
+      [{ timeoutMs: -1 }, 'timeoutMs', '-1'],
+      [{ headersTimeoutMs: 0 }, 'headersTimeoutMs', '0'],
+      [{ maxInFlight: 1.5 }, 'maxInFlight', '1.5'],
+      [{ maxInFlight: 0 }, 'maxInFlight', '0'],
+      [{ lateStartBoundMs: -1 }, 'lateStartBoundMs', '-1'],
+      [{ podHeader: '' }, 'podHeader', '""'],
+      [{ podHeader: 'x pod' }, 'podHeader', '"x pod"'],
+      [{ connection: 'close' as never }, 'connection', '"close"'],
+      [{ url: 'not a url' }, 'url', '"not a url"'],
+      [{ url: 'https://127.0.0.1/' }, 'url', 'http://'],
+      [{ clock: undefined as never }, 'clock', 'undefined'],
+    ];
+    for (const [override, option, shown] of bad) {
+      it(`rejects ${option} ${shown}`, () => {
+        const err = thrown(() => startLoad({ ...base, ...override }));
+        expect(isZdtError(err, 'ZDT_INVALID_OPTION'), String(err)).to.equal(true);
+        expect((err as Error).message).to.include(`invalid load option ${option}: `).and.include(shown);
+      });
+    }
+
+    it('refuses non-loopback targets unless allowNonLoopback is set', () => {
+      for (const url of ['http://example.com/', 'http://10.0.0.1:30080/', 'http://127.0.0.2/', 'http://localhost.example/']) {
+        const err = thrown(() => startLoad({ url, clock }));
+        expect(isZdtError(err, 'ZDT_INVALID_OPTION')).to.equal(true);
+        expect((err as Error).message).to.include(url).and.include('allowNonLoopback');
+      }
+      // Resolution only: nothing is sent.
+      expect(resolveLoadOptions({ url: 'http://example.com/', clock, allowNonLoopback: true }).url.hostname).to.equal('example.com');
+    });
+
+    it('accepts 127.0.0.1, localhost and [::1], and resolves defaults in one place', () => {
+      for (const url of ['http://127.0.0.1:8080/x?y=1', 'http://LOCALHOST/', 'http://[::1]:80/']) expect(() => resolveLoadOptions({ url, clock })).to.not.throw();
+      const r = resolveLoadOptions({ ...base, timeoutMs: 1000, bodyTimeoutMs: 3000, podHeader: 'X-Pod' });
+      expect(r).to.include({ ratePerSecond: 200, connection: 'keep-alive', connectTimeoutMs: 1000, headersTimeoutMs: 1000, bodyTimeoutMs: 3000 });
+      expect(r).to.include({ lateStartBoundMs: 50, podHeader: 'x-pod', durationMs: undefined, maxInFlight: 1000 });
+    });
+
+    it('throws ZDT_ABORTED for an already aborted signal', () => {
+      const err = thrown(() => startLoad({ ...base, signal: AbortSignal.abort() }));
+      expect(isZdtError(err, 'ZDT_ABORTED')).to.equal(true);
+    });
+  });
+
+  describe('ending', () => {
+    it('stops on abort and still resolves done with the log so far', async () => {
+      server = await startServer(ok);
+      const ac = new AbortController();
+      const load = startLoad({ url: server.url, clock: createClock(), ratePerSecond: 100, durationMs: 5000, signal: ac.signal });
+      await sleep(200);
+      ac.abort();
+      const log = await load.done;
+      expect(log.count).to.be.within(15, 30);
+      expect(load.ok).to.equal(log.count);
+    });
+
+    it('is async-disposable', async () => {
+      server = await startServer(ok);
+      let handle: ReturnType<typeof startLoad> | undefined;
+      {
+        await using load = startLoad({ url: server.url, clock: createClock(), ratePerSecond: 100 });
+        handle = load;
+        await sleep(100);
+      }
+      const log = await handle.done;
+      expect(log.count).to.be.within(8, 14);
+      expect(handle.inFlight).to.equal(0);
+    });
+
+    it('leaves no open handles after stop (sockets, timers)', async () => {
+      const kinds = () => process.getActiveResourcesInfo().filter((k) => k === 'TCPSocketWrap' || k === 'Timeout' || k === 'TCPServerWrap');
+      // Mocha arms this test's own timeout timer after the first await.
+      await new Promise((resolve) => setImmediate(resolve));
+      const before = kinds();
+      server = await startServer(ok);
+      const load = startLoad({ url: server.url, clock: createClock(), ratePerSecond: 500 });
+      await sleep(200);
+      await load.stop();
+      await server.close();
+      server = undefined;
+      // A closed server's handle leaves the list a loop turn or two after its close callback.
+      await sleep(20);
+      expect(kinds()).to.deep.equal(before);
+    });
+  });
+});
