@@ -14,6 +14,10 @@ export async function createNamespace(api: KubeApi, prefix: string, signal?: Abo
   const name = `zdt-${slug}-${randomBytes(3).toString('hex')}`;
   await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { [RUN_LABEL]: 'true' } } }, signal);
   const del = async () => {
+    // Services first: the namespace controller may take a while to reach them, and until then
+    // their NodePort stays allocated and the next run could not claim it.
+    const services = await api.list({ apiVersion: 'v1', kind: 'Service', namespace: name }).catch(() => []);
+    await Promise.all(services.map((s) => api.delete({ apiVersion: 'v1', kind: 'Service', namespace: name, name: s.metadata?.name ?? '' }).catch(() => false)));
     // Do not wait for pods' grace periods: the run is over and the next one uses a new name.
     await api.delete({ apiVersion: 'v1', kind: 'Namespace', name }, { gracePeriodSeconds: 0 });
   };

@@ -1,19 +1,6 @@
 import type { KubeApi } from '../kube/api.ts';
-import type { LabelSelector, Pod, PodDisruptionBudget } from '../kube/types.ts';
-
-/** metav1.LabelSelector semantics: every matchLabels pair and every expression must hold. */
-export function selectorMatches(selector: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const e of selector.matchExpressions ?? []) {
-    const has = Object.hasOwn(labels, e.key);
-    const value = labels[e.key];
-    const inValues = has && value !== undefined && (e.values ?? []).includes(value);
-    const holds =
-      e.operator === 'In' ? inValues : e.operator === 'NotIn' ? !inValues : e.operator === 'Exists' ? has : e.operator === 'DoesNotExist' ? !has : false;
-    if (!holds) return false;
-  }
-  return true;
-}
+import type { Pod, PodDisruptionBudget } from '../kube/types.ts';
+import { matchesSelector } from '../manifests/select.ts';
 
 /**
  * Names of the PodDisruptionBudgets whose selector selects the pod (same namespace). A PDB
@@ -25,7 +12,7 @@ export async function pdbsForPod(api: KubeApi, pod: Pod, signal?: AbortSignal): 
   const pdbs = await api.list<PodDisruptionBudget>({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', namespace }, {}, signal);
   const labels = pod.metadata?.labels ?? {};
   return pdbs
-    .filter((p) => p.spec?.selector !== undefined && selectorMatches(p.spec.selector, labels))
+    .filter((p) => p.spec?.selector !== undefined && matchesSelector(labels, p.spec.selector))
     .map((p) => p.metadata?.name ?? '')
     .sort();
 }

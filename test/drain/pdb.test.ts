@@ -1,19 +1,8 @@
 import { expect } from 'chai';
-import { pdbNameFromCauses, pdbsForPod, selectorMatches } from '../../harness/drain/pdb.ts';
+import { pdbNameFromCauses, pdbsForPod } from '../../harness/drain/pdb.ts';
 import { FakeKubeApi, makePdb, makePod, statuses } from '../fakes/kube.ts';
 
 describe('drain/pdb', () => {
-  it('matches label selectors like metav1.LabelSelector', () => {
-    const labels = { app: 'web', tier: 'front' };
-    expect(selectorMatches({ matchLabels: { app: 'web' } }, labels)).to.equal(true);
-    expect(selectorMatches({ matchLabels: { app: 'db' } }, labels)).to.equal(false);
-    expect(selectorMatches({}, labels)).to.equal(true);
-    expect(selectorMatches({ matchExpressions: [{ key: 'tier', operator: 'In', values: ['front', 'x'] }] }, labels)).to.equal(true);
-    expect(selectorMatches({ matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['front'] }] }, labels)).to.equal(false);
-    expect(selectorMatches({ matchExpressions: [{ key: 'zone', operator: 'DoesNotExist' }] }, labels)).to.equal(true);
-    expect(selectorMatches({ matchExpressions: [{ key: 'zone', operator: 'Exists' }] }, labels)).to.equal(false);
-  });
-
   it('finds the PDBs of a pod in its namespace', async () => {
     const api = new FakeKubeApi([makePdb('web-pdb', 'default', { app: 'web' }), makePdb('db-pdb', 'default', { app: 'db' }), makePdb('other-ns', 'x', { app: 'web' })]);
     expect(await pdbsForPod(api, makePod('p', { node: 'n' }))).to.deep.equal(['web-pdb']);

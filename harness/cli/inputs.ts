@@ -1,0 +1,42 @@
+import { access } from 'node:fs/promises';
+import { findService } from '../deploy/service.ts';
+import { ErrorCode, ZdtError } from '../errors.ts';
+import type { Container } from '../kube/types.ts';
+import { buildContext } from '../lint/context.ts';
+import { loadManifests, type LoadedManifest } from '../manifests/load.ts';
+
+export interface VerifyInputs {
+  readonly manifests: readonly LoadedManifest[];
+  /** The Service the load goes through. */
+  readonly service: string;
+  /** Every container image of the manifests' workloads, so locally built images can be loaded into kind. */
+  readonly images: readonly string[];
+}
+
+/**
+ * Loads and checks what `zdt verify` needs before any cluster exists, so a typo costs
+ * milliseconds instead of a cluster start: the manifests parse, and the Service exists (or is
+ * the only one) and selects a pod template in the same manifests (findService, as runScenario does).
+ */
+export async function loadVerifyInputs(dir: string, serviceName: string | undefined): Promise<VerifyInputs> {
+  const manifests = await loadManifests(dir);
+  const service = findService(manifests, serviceName);
+  const ctx = buildContext(manifests);
+  const images = new Set<string>();
+  for (const source of [...ctx.workloads, ...ctx.podSourcesForService(service)]) {
+    const init = (source.spec?.initContainers ?? []) as Container[];
+    for (const c of [...init, ...(source.spec?.containers ?? [])]) if (c.image) images.add(c.image);
+  }
+  return { manifests, service: service.object.metadata?.name ?? '', images: [...images] };
+}
+
+/** Fails early, naming the option, when a file an option points at cannot be read. */
+export async function requireReadableFile(option: string, path: string | undefined): Promise<void> {
+  if (path === undefined) return;
+  try {
+    await access(path);
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+    throw new ZdtError(ErrorCode.InvalidOption, `${option} ${path}: ${why}`, { cause: err, details: { option, value: path } });
+  }
+}

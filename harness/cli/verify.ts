@@ -1,0 +1,227 @@
+import { mkdir } from 'node:fs/promises';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { OFFLINE_NGINX_IMAGE } from '../cluster/images.ts';
+import { ErrorCode, isZdtError, ZdtError } from '../errors.ts';
+import { formatText, summarize } from '../lint/format.ts';
+import { lintManifests } from '../lint/lint.ts';
+import type { Finding } from '../lint/types.ts';
+import type { TimelineEvent } from '../observe/events.ts';
+import { writeReports, type WrittenReports } from '../report/write.ts';
+import { resolveScenarioOptions } from '../scenario/options.ts';
+import type { Maintenance, ScenarioOptions } from '../scenario/types.ts';
+import { formatReport } from '../verdict/format.ts';
+import type { Report } from '../verdict/report.ts';
+import { abortError } from '../wait.ts';
+import { exampleArgument } from './example.ts';
+import { combineExitCodes, exitCodeForError, exitCodeForReport, reportError, reportReason, type ExitCodeValue } from './exit.ts';
+import { loadVerifyInputs, requireReadableFile } from './inputs.ts';
+import type { CommandContext, Io } from './io.ts';
+import { createProgress, progressStyle } from './progress.ts';
+import { clusterDeps, type VerifyDeps } from './session.ts';
+
+/** CLI scenario names and the maintenance each performs, in the order `all` runs them. */
+export const SCENARIOS = {
+  'parallel-drain': { kind: 'drain' },
+  'node-replacement': { kind: 'replace' },
+  rollout: { kind: 'rollout' },
+} as const satisfies Record<string, Maintenance>;
+export type ScenarioName = keyof typeof SCENARIOS;
+
+export interface VerifyFlags {
+  service?: string;
+  scenario: ScenarioName | 'all';
+  rate: number;
+  warmup?: number;
+  settle?: number;
+  connection: 'keep-alive' | 'new';
+  drainTimeout: number;
+  kindConfig?: string;
+  nodeImage?: string;
+  kubeconfig?: string;
+  context?: string;
+  allowDisruption?: boolean;
+  reuseCluster?: boolean;
+  keepCluster?: boolean;
+  reportDir: string;
+  json?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+  lint: boolean;
+}
+
+const number = (flag: string, rule: string, ok: (n: number) => boolean) => (value: string) => {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || !ok(n)) throw new InvalidArgumentError(`${flag} must be ${rule}, got "${value}".`);
+  return n;
+};
+const positive = (flag: string) => number(flag, 'a number > 0', (n) => n > 0);
+const seconds = (flag: string) => number(flag, 'a number of seconds >= 0', (n) => n >= 0);
+
+/** `zdt verify [dir]`: the real test. Exit 0 pass, 1 requests failed or maintenance blocked, 2 could not verify, 130 interrupted. */
+export function registerVerify(program: Command, { io, exit }: CommandContext, deps: VerifyDeps = clusterDeps): void {
+  program
+    .command('verify')
+    .description('deploy the manifests to a kind cluster, drain its nodes under load, and fail unless zero requests failed')
+    .addArgument(exampleArgument())
+    .option('--service <name>', 'Service to send load through (default: the only Service)')
+    .addOption(new Option('--scenario <name>', 'scenario to run').choices([...Object.keys(SCENARIOS), 'all']).default('all'))
+    .option('--rate <n>', 'requests per second', positive('--rate'), 200)
+    .option('--warmup <s>', 'seconds of load before the maintenance (default 3)', seconds('--warmup'))
+    .option('--settle <s>', 'seconds of load once the app is available again after it (default 5)', seconds('--settle'))
+    .addOption(new Option('--connection <mode>', 'reuse connections or open one per request').choices(['keep-alive', 'new']).default('keep-alive'))
+    .option('--drain-timeout <s>', "seconds one node's drain may take", positive('--drain-timeout'), 120)
+    .addOption(new Option('--kind-config <file>', 'kind config of the cluster to create (default: the bundled kind-config/default.yaml)').conflicts('kubeconfig'))
+    .addOption(new Option('--node-image <image>', 'kind node image (default: $ZDT_NODE_IMAGE, the offline image, or kind\'s)').conflicts('kubeconfig'))
+    .option('--kubeconfig <file>', 'attach to the cluster of this kubeconfig instead of creating a kind cluster')
+    .option('--context <name>', 'context within --kubeconfig (default: its current context)')
+    .option('--allow-disruption', 'allow drains on an attached cluster that is not a kind cluster')
+    .addOption(new Option('--reuse-cluster', 'reuse a running kind cluster of the same name, and keep it (env ZDT_REUSE_CLUSTER=1)').conflicts('kubeconfig'))
+    .addOption(new Option('--keep-cluster', 'keep the kind cluster this run creates (env ZDT_KEEP_CLUSTER=1)').conflicts('kubeconfig'))
+    .option('--report-dir <dir>', 'where report.json, junit.xml and report.html go', './zdt-report')
+    .option('--json', 'print only JSON on stdout: reports, lint findings, exit code')
+    .option('-q, --quiet', 'print only the final verdict line and errors')
+    .option('-v, --verbose', 'also print timeline events (cordons, evictions and 429s, pods)')
+    .option('--no-lint', 'skip the static checks before the run')
+    .action(async (dir: string, flags: VerifyFlags) => exit(await verify(dir, flags, io, deps)));
+}
+
+interface Outcome {
+  findings: Finding[];
+  reports: Report[];
+  written?: WrittenReports;
+  /** The scenario under way when `error` was thrown. */
+  running?: string;
+  error?: unknown;
+}
+
+/** Runs `zdt verify` and resolves to its exit code; prints results on stdout, progress and errors on stderr. */
+export async function verify(dir: string, flags: VerifyFlags, io: Io, deps: VerifyDeps): Promise<ExitCodeValue> {
+  const outcome: Outcome = { findings: [], reports: [] };
+  const scenarios = flags.scenario === 'all' ? (Object.keys(SCENARIOS) as ScenarioName[]) : [flags.scenario];
+  try {
+    await run(dir, flags, scenarios, io, deps, outcome);
+  } catch (err) {
+    outcome.error = err;
+  }
+  if (outcome.reports.length > 0) {
+    try {
+      outcome.written = await writeReports(flags.reportDir, outcome.reports);
+    } catch (err) {
+      const failure = reportDirError(flags.reportDir, err);
+      if (outcome.error === undefined) outcome.error = failure;
+      else io.stderr.write(`zdt: ${failure.message}\n`);
+    }
+  }
+  return finish(outcome, scenarios, flags, io);
+}
+
+async function run(dir: string, flags: VerifyFlags, scenarios: readonly ScenarioName[], io: Io, deps: VerifyDeps, outcome: Outcome): Promise<void> {
+  for (const [flag, needs] of [['--context', flags.context], ['--allow-disruption', flags.allowDisruption]] as const) {
+    if (needs !== undefined && flags.kubeconfig === undefined) {
+      throw new ZdtError(ErrorCode.InvalidOption, `${flag} applies to an attached cluster: pass --kubeconfig <file> too`, { details: { option: flag } });
+    }
+  }
+  await requireReadableFile('--kubeconfig', flags.kubeconfig);
+  await requireReadableFile('--kind-config', flags.kindConfig);
+  const inputs = await loadVerifyInputs(dir, flags.service);
+  const options = scenarios.map((name): ScenarioOptions => ({
+    name,
+    manifests: inputs.manifests,
+    service: inputs.service,
+    maintenance: SCENARIOS[name],
+    rate: flags.rate,
+    connection: flags.connection,
+    warmupMs: flags.warmup === undefined ? undefined : flags.warmup * 1000,
+    settleMs: flags.settle === undefined ? undefined : flags.settle * 1000,
+    drain: { timeoutMs: flags.drainTimeout * 1000 },
+    signal: io.signal,
+  }));
+  // The scenario's own checks, before a cluster is started rather than after.
+  options.forEach(resolveScenarioOptions);
+
+  const progress = createProgress(progressStyle(io, flags.quiet === true), io.stderr);
+  if (flags.lint) {
+    outcome.findings = await progress.step('lint', async (log) => {
+      const findings = lintManifests(inputs.manifests);
+      const { errors, warnings } = summarize(findings);
+      log(`${errors} errors, ${warnings} warnings`);
+      return findings;
+    });
+    // Findings inform; the run decides the exit code.
+    if (!flags.json && !flags.quiet) io.stdout.write(formatText(outcome.findings));
+  }
+
+  // A report directory that cannot be created should cost nothing, not a whole run.
+  await mkdir(flags.reportDir, { recursive: true }).catch((err: unknown) => {
+    throw reportDirError(flags.reportDir, err);
+  });
+  if (io.signal.aborted) throw abortError(io.signal);
+  const session = await progress.step('cluster', (log) =>
+    deps.startCluster({
+      kubeconfig: flags.kubeconfig,
+      context: flags.context,
+      allowDisruption: flags.allowDisruption,
+      kindConfig: flags.kindConfig,
+      nodeImage: flags.nodeImage,
+      // Unset rather than false, so ZDT_REUSE_CLUSTER / ZDT_KEEP_CLUSTER still apply.
+      reuse: flags.reuseCluster || undefined,
+      keep: flags.keepCluster || undefined,
+      loadImages: [OFFLINE_NGINX_IMAGE, ...inputs.images],
+      signal: io.signal,
+      onProgress: log,
+    }),
+  );
+  try {
+    for (const scenario of options) {
+      outcome.running = scenario.name;
+      const result = await progress.step(scenario.name, (log) =>
+        session.runScenario({
+          ...scenario,
+          onProgress: (step, message) => log(`${step}: ${message}`),
+          onEvent: flags.verbose ? (e) => log(formatEvent(e)) : undefined,
+        }),
+      );
+      outcome.reports.push(result.report);
+      outcome.running = undefined;
+    }
+  } finally {
+    // No signal: cleanup must run after an interrupt too.
+    await progress.step('cleanup', () => session.delete()).catch((err: unknown) => {
+      io.stderr.write(`zdt: warning: could not clean up the cluster: ${(err as Error).message}\n`);
+    });
+  }
+}
+
+const reportDirError = (dir: string, err: unknown) =>
+  new ZdtError(ErrorCode.InvalidOption, `--report-dir ${dir}: cannot write reports: ${(err as Error).message}`, { cause: err, details: { option: 'report-dir', value: dir } });
+
+const formatEvent = (e: TimelineEvent) => `event ${e.kind} ${e.subject}${e.detail ? ` ${e.detail}` : ''}`;
+
+const LABELS: Record<ExitCodeValue, string> = { 0: 'PASS', 1: 'FAIL', 2: 'COULD NOT VERIFY', 130: 'INTERRUPTED' };
+
+function finish(outcome: Outcome, scenarios: readonly ScenarioName[], flags: VerifyFlags, io: Io): ExitCodeValue {
+  const { reports, findings, error, written } = outcome;
+  const codes = reports.map(exitCodeForReport);
+  if (error !== undefined) codes.push(exitCodeForError(error));
+  const code = combineExitCodes(codes);
+
+  if (flags.json) {
+    const failure = error === undefined ? null : { code: isZdtError(error) ? error.code : null, message: (error as Error).message ?? String(error) };
+    io.stdout.write(`${JSON.stringify({ exitCode: code, reports, lint: { summary: summarize(findings), findings }, reportFiles: written ?? null, error: failure }, null, 2)}\n`);
+  } else if (!flags.quiet) {
+    for (const report of reports) io.stdout.write(`${formatReport(report)}\n\n`);
+    if (written) io.stdout.write(`reports: ${written.html} ${written.junit} ${written.json}\n`);
+  }
+  if (error !== undefined) reportError(io, error);
+
+  const parts = scenarios.map((name, i) => {
+    const report = reports[i];
+    if (!report) return `${name} ${name === outcome.running ? 'stopped' : 'not run'}`;
+    const reason = reportReason(report);
+    return `${name} ${report.verdict}${reason ? ` (${reason})` : ''}`;
+  });
+  const summary = reports.length === 0 && outcome.running === undefined ? 'no scenario ran' : parts.join(', ');
+  // With --json the verdict line goes to stderr, so stdout stays one JSON document.
+  (flags.json ? io.stderr : io.stdout).write(`zdt: ${LABELS[code]} (exit ${code}): ${summary}\n`);
+  return code;
+}

@@ -1,0 +1,23 @@
+/**
+ * zdt as a library: start a cluster, run a scenario, assert on its report from your own tests.
+ *
+ *   use(zdtChai);
+ *   const cluster = await Cluster.start();
+ *   const { report } = await runScenario(cluster, { name: 'drain', manifests: './k8s', maintenance: { kind: 'drain' } });
+ *   expect(report).to.have.zeroFailedRequests();
+ */
+export { Cluster, DEFAULT_KIND_CONFIG, QUICK_KIND_CONFIG, POOL_LABEL, NEW_NODE_TAINT, type ClusterOptions } from './cluster/cluster.ts';
+export { runScenario } from './scenario/run.ts';
+export type { Exposure, Maintenance, ScenarioOptions, ScenarioResult, ScenarioStep } from './scenario/types.ts';
+export * from './drain/index.ts';
+export { startLoad, type LoadHandle, type LoadOptions } from './load/loop.ts';
+export { isFailure, outcomeLabel, type RequestLog } from './load/types.ts';
+export { Timeline, type TimelineEvent, type TimelineKind, type TimelineSink } from './observe/events.ts';
+export { createClock, type Clock } from './clock.ts';
+export { buildReport, type Report, type ReportInput, type Verdict } from './verdict/report.ts';
+export { formatReport, type FormatOptions } from './verdict/format.ts';
+export { zdtChai } from './verdict/chai.ts';
+export { writeReports, type WrittenReports } from './report/write.ts';
+export * from './lint/index.ts';
+export { loadManifests, parseManifests, type LoadedManifest } from './manifests/load.ts';
+export { ErrorCode, isZdtError, ZdtError, type ErrorCodeValue } from './errors.ts';

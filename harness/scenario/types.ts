@@ -1,0 +1,71 @@
+import type { DrainOptions, NodeDrainOutcome } from '../drain/index.ts';
+import type { LoadedManifest } from '../manifests/load.ts';
+import type { TimelineEvent } from '../observe/events.ts';
+import type { Report } from '../verdict/report.ts';
+
+/** What maintenance a scenario performs while the load runs. */
+export type Maintenance =
+  /**
+   * Drain, concurrently and without coordination, the workers hosting the app's pods: all of
+   * them, or the first `nodes` of them (1 = a single-node drain).
+   */
+  | { readonly kind: 'drain'; readonly nodes?: number }
+  /** Bring the "new" pool in (remove its NoSchedule taint), then drain the "old" pool concurrently. */
+  | { readonly kind: 'replace' }
+  /**
+   * Roll the app's Deployments out: merge-patch each with `patch` (default: a pod-template
+   * annotation, i.e. `kubectl rollout restart`) and wait for the rollout to finish.
+   */
+  | { readonly kind: 'rollout'; readonly patch?: Record<string, unknown> };
+
+export interface ScenarioOptions {
+  /** Scenario name for reports and the namespace ("pdb-parallel-drain"). */
+  readonly name: string;
+  /** A manifest directory or file, or manifests already loaded. */
+  readonly manifests: string | readonly LoadedManifest[];
+  /** The Service to load (default: the only Service in the manifests). */
+  readonly service?: string;
+  readonly maintenance: Maintenance;
+  /** Requests per second (default 200). */
+  readonly rate?: number;
+  /** Reuse connections (default) or open one per request. */
+  readonly connection?: 'keep-alive' | 'new';
+  /** Load before maintenance starts (default 3000 ms). */
+  readonly warmupMs?: number;
+  /** Load after maintenance ended and the app is available again (default 5000 ms). */
+  readonly settleMs?: number;
+  /** Drain options (timeoutMs, retryDelayMs, ...); the run's signal is added. */
+  readonly drain?: DrainOptions;
+  /** How long the app may take to become ready (default 120000 ms). */
+  readonly readyTimeoutMs?: number;
+  /** Put nodes back afterwards: uncordon, re-taint the "new" pool (default true). */
+  readonly restoreNodes?: boolean;
+  /** Host port the kind config publishes the NodePort on (default 30080, same number inside). */
+  readonly nodePort?: number;
+  readonly signal?: AbortSignal;
+  /** Step-level progress ("deploying", "draining zdt-worker, zdt-worker2", ...). */
+  readonly onProgress?: (step: ScenarioStep, message: string) => void;
+  /** Every timeline event as it happens (for live output). */
+  readonly onEvent?: (event: TimelineEvent) => void;
+}
+
+export type ScenarioStep = 'namespace' | 'deploy' | 'ready' | 'expose' | 'load' | 'maintenance' | 'settle' | 'report' | 'cleanup';
+
+export interface Exposure {
+  /** The Service the load goes through. */
+  readonly service: string;
+  readonly nodePort: number;
+  /** True when zdt created a NodePort Service beside the user's (theirs was ClusterIP or another port). */
+  readonly created: boolean;
+  readonly url: string;
+}
+
+export interface ScenarioResult {
+  readonly report: Report;
+  readonly namespace: string;
+  readonly exposure: Exposure;
+  /** Per-node drain results (drain and replace maintenance). */
+  readonly drains: readonly NodeDrainOutcome[];
+  /** Where the app's pods ran at the end. */
+  readonly finalPods: readonly { readonly name: string; readonly node: string }[];
+}

@@ -1,0 +1,16 @@
+import { expect } from 'chai';
+import { scenario } from './scenario.ts';
+import { variant, withoutPdb, withoutPreStop, withoutReadiness } from './variants.ts';
+
+describe('1. naive drain: Deployment and Service only, no hooks, no probe, no PDB', function () {
+  it('drops requests while the nodes hosting both pods are drained, and the report says when and why', async function () {
+    const result = await scenario('naive', await variant(withoutPdb, withoutPreStop, withoutReadiness), { kind: 'replace' });
+    // Why it fails: nothing holds the second eviction back, so both pods stop at once; nginx
+    // closes its listener on SIGQUIT right away while kube-proxy still routes to it, and the
+    // replacements on the new nodes are not serving yet.
+    expect(result.report).to.have.failedRequests();
+    expect(result.report.bursts.length).to.be.greaterThan(0);
+    const around = result.report.bursts.flatMap((b) => b.events.map((e) => e.kind));
+    expect(around, 'the failure bursts are tied to the evictions and pod shutdowns around them').to.include.oneOf(['pod-terminating', 'eviction-accepted', 'endpoint-not-ready']);
+  });
+});

@@ -1,0 +1,16 @@
+import { expect } from 'chai';
+import { OUTCOME_ERRORS } from '../harness/load/types.ts';
+import { scenario } from './scenario.ts';
+import { preStopQuitOnly, variant, withoutPdb } from './variants.ts';
+
+describe('2. graceful shutdown: preStop quits nginx gracefully, no delay', function () {
+  it('finishes in-flight requests but still drops the ones kube-proxy sends before the endpoint is gone', async function () {
+    const result = await scenario('graceful', await variant(withoutPdb, preStopQuitOnly), { kind: 'replace' });
+    // What it fixes: nginx ends in-flight requests instead of being cut off, so no response
+    // is a 5xx. What it does not: nginx stops listening before the endpoint removal has reached
+    // kube-proxy, so connections still routed to the pod are refused or reset.
+    expect(result.report).to.have.failedRequests();
+    const codes = result.report.failures.map((f) => f.label);
+    expect(codes.every((c) => (OUTCOME_ERRORS as readonly string[]).includes(c)), `failures are connection errors, not HTTP 5xx: ${codes.join(', ')}`).to.equal(true);
+  });
+});

@@ -1,0 +1,52 @@
+/**
+ * Known-bad twins are the bundled example with one thing taken away or changed: each helper
+ * below is a named mutation of the loaded manifests, so every twin differs from the good
+ * configuration in exactly the way its suite says.
+ */
+import { fileURLToPath } from 'node:url';
+import type { Container, Deployment, PodSpec } from '../harness/kube/types.ts';
+import { loadManifests, type LoadedManifest } from '../harness/manifests/load.ts';
+
+export const PRODUCTION = fileURLToPath(new URL('./manifests/production', import.meta.url));
+
+export type Mutation = (manifests: LoadedManifest[]) => LoadedManifest[];
+
+export async function variant(...mutations: Mutation[]): Promise<LoadedManifest[]> {
+  let m = structuredClone(await loadManifests(PRODUCTION));
+  for (const mutate of mutations) m = mutate(m);
+  return m;
+}
+
+const deployment = (m: LoadedManifest[]) => m.find((x) => x.object.kind === 'Deployment')!.object as Deployment;
+const podSpec = (m: LoadedManifest[]) => deployment(m).spec!.template!.spec as PodSpec;
+const nginx = (m: LoadedManifest[]) => podSpec(m).containers[0] as Container;
+const edit = (f: (m: LoadedManifest[]) => void): Mutation => (m) => {
+  f(m);
+  return m;
+};
+
+export const withoutPdb: Mutation = (m) => m.filter((x) => x.object.kind !== 'PodDisruptionBudget');
+export const withoutPreStop: Mutation = edit((m) => void delete nginx(m).lifecycle);
+export const withoutReadiness: Mutation = edit((m) => void delete nginx(m).readinessProbe);
+/** Part 2 of the series: stop nginx gracefully in preStop, but with no delay for propagation. */
+export const preStopQuitOnly: Mutation = edit((m) => {
+  nginx(m).lifecycle = { preStop: { exec: { command: ['/bin/sh', '-c', 'nginx -s quit && while pgrep -x nginx >/dev/null; do sleep 0.2; done'] } } };
+});
+export const replicas = (n: number): Mutation => edit((m) => void (deployment(m).spec!.replicas = n));
+export const recreateStrategy: Mutation = edit((m) => void (deployment(m).spec!.strategy = { type: 'Recreate' }));
+/** Replacement pods need `seconds` before they can become ready (an app with a slow start). */
+export const slowStart = (seconds: number): Mutation =>
+  edit((m) => {
+    const probe = nginx(m).readinessProbe as Record<string, unknown>;
+    probe.initialDelaySeconds = seconds;
+  });
+export const pdb = (spec: Record<string, unknown>): Mutation =>
+  edit((m) => {
+    const p = m.find((x) => x.object.kind === 'PodDisruptionBudget')!.object as { spec: Record<string, unknown> };
+    p.spec = { ...spec, selector: p.spec.selector };
+  });
+export const clusterIpService: Mutation = edit((m) => {
+  const svc = m.find((x) => x.object.kind === 'Service')!.object as { spec: { type?: string; ports: { nodePort?: number }[] } };
+  svc.spec.type = 'ClusterIP';
+  for (const p of svc.spec.ports) delete p.nodePort;
+});

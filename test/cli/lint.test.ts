@@ -1,0 +1,103 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+
+const GOOD = 'test/fixtures/lint/good';
+const BAD = 'test/fixtures/lint/bad';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The real CLI as users run it: `node bin/zdt.js ...`. */
+function zdt(args: string[], nodeArgs: string[] = []): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [...nodeArgs, 'bin/zdt.js', ...args], { env: { ...process.env, CI: '1' } }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('zdt lint (child process)', function () {
+  this.timeout(20_000);
+
+  it('exit 0 and "no problems" on good manifests', async () => {
+    const run = await zdt(['lint', GOOD]);
+    expect(run).to.deep.equal({ code: 0, stdout: 'no zero-downtime problems found\n', stderr: '' });
+  });
+
+  it('exit 1 with file:line findings on bad manifests', async () => {
+    const run = await zdt(['lint', BAD]);
+    expect(run.code).to.equal(1);
+    expect(run.stdout).to.match(/^test\/fixtures\/lint\/bad\/replicas-too-few\.yaml:\d+ error replicas-too-few /m);
+    expect(run.stdout).to.match(/\d+ errors, \d+ warnings?\n$/);
+  });
+
+  it('--format json and sarif print parseable documents', async () => {
+    const json = await zdt(['lint', BAD, '--format', 'json']);
+    expect(json.code).to.equal(1);
+    const parsed = JSON.parse(json.stdout);
+    expect(parsed.summary.errors).to.be.greaterThan(0);
+    expect(parsed.findings[0]).to.have.keys(['ruleId', 'severity', 'message', 'object', 'file', 'line', 'fix']);
+
+    const sarif = await zdt(['lint', BAD, '--format', 'sarif']);
+    expect(sarif.code).to.equal(1);
+    const log = JSON.parse(sarif.stdout);
+    expect(log.version).to.equal('2.1.0');
+    expect(log.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).to.match(/^[a-z-]+\.yaml$/);
+  });
+
+  it('--output writes the findings to a file and nothing to stdout', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'zdt-lint-'));
+    try {
+      const run = await zdt(['lint', BAD, '--format', 'json', '--output', join(dir, 'findings.json')]);
+      expect(run.code).to.equal(1);
+      expect(run.stdout).to.equal('');
+      expect(JSON.parse(await readFile(join(dir, 'findings.json'), 'utf8')).summary.errors).to.be.greaterThan(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exit 2 on bad input: missing directory, unknown format', async () => {
+    const missing = await zdt(['lint', 'test/fixtures/lint/nope']);
+    expect(missing.code).to.equal(2);
+    expect(missing.stderr).to.match(/manifest directory test\/fixtures\/lint\/nope does not exist.*\[ZDT_MANIFEST\]/);
+    const format = await zdt(['lint', GOOD, '--format', 'xml']);
+    expect(format.code).to.equal(2);
+    expect(format.stderr).to.include("argument 'xml' is invalid. Allowed choices are text, json, sarif");
+  });
+
+  it('lints the bundled example by default, from any directory', async () => {
+    const run = await new Promise<Run>((resolve) => {
+      execFile(process.execPath, [join(process.cwd(), 'bin/zdt.js'), 'lint'], { cwd: tmpdir() }, (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr });
+      });
+    });
+    expect(run.stderr).to.equal('');
+    expect(run.code).to.be.oneOf([0, 1]);
+  });
+
+  it('does not load the Kubernetes client (cluster code is imported only by verify)', async () => {
+    const run = await zdt(['lint', GOOD], ['--import', './test/cli/fixtures/trace-imports.mjs']);
+    expect(run.code).to.equal(0);
+    const imports = run.stderr.split('\n').filter((l) => l.startsWith('import: '));
+    expect(imports.some((l) => l.includes('/harness/lint/'))).to.equal(true);
+    expect(imports.filter((l) => /@kubernetes|\/harness\/(cluster\/cluster|scenario\/run|kube\/client)\.ts/.test(l))).to.deep.equal([]);
+  });
+});
+
+describe('zdt verify (child process, no cluster)', function () {
+  this.timeout(20_000);
+
+  it('--json keeps stdout one JSON document when the input is bad', async () => {
+    const run = await zdt(['verify', 'test/fixtures/nope', '--json']);
+    expect(run.code).to.equal(2);
+    expect(JSON.parse(run.stdout)).to.deep.include({ exitCode: 2, reports: [] });
+    expect(run.stderr).to.include('[ZDT_MANIFEST]');
+  });
+});

@@ -1,0 +1,146 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { OFFLINE_NGINX_IMAGE } from '../../harness/cluster/images.ts';
+import { cli, fakeCluster } from './fakes.ts';
+
+const GOOD = 'test/fixtures/lint/good';
+
+const deployment = (name: string, labels: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {${labels}}
+  template:
+    metadata:
+      labels: {${labels}}
+    spec:
+      containers:
+        - name: app
+          image: local/${name}:dev
+`;
+const service = (name: string, selector: string) => `apiVersion: v1
+kind: Service
+metadata:
+  name: ${name}
+spec:
+  selector: {${selector}}
+  ports:
+    - port: 80
+`;
+
+describe('zdt verify: input validation (exit 2 before any cluster)', () => {
+  let dir: string;
+  const write = async (name: string, files: Record<string, string>) => {
+    const sub = join(dir, name);
+    await mkdir(sub);
+    for (const [file, text] of Object.entries(files)) await writeFile(join(sub, file), text);
+    return sub;
+  };
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'zdt-cli-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  /** Runs verify, expects exit 2 with `pattern` on stderr, and that no cluster was started. */
+  const rejects = async (argv: string[], pattern: RegExp) => {
+    const fake = fakeCluster();
+    const run = await cli(['verify', ...argv], fake);
+    expect(run.code, run.stderr).to.equal(2);
+    expect(run.stderr).to.match(pattern);
+    expect(fake.started).to.have.length(0);
+    return run;
+  };
+
+  it('rejects a --rate that is not a positive number, naming the value', async () => {
+    await rejects([GOOD, '--rate', 'abc'], /--rate must be a number > 0, got "abc"/);
+    await rejects([GOOD, '--rate', '0'], /--rate must be a number > 0, got "0"/);
+  });
+
+  it('rejects negative --warmup/--settle and a zero --drain-timeout', async () => {
+    await rejects([GOOD, '--warmup', '-1'], /--warmup must be a number of seconds >= 0, got "-1"/);
+    await rejects([GOOD, '--settle', 'x'], /--settle .*"x"/);
+    await rejects([GOOD, '--drain-timeout', '0'], /--drain-timeout must be a number > 0/);
+  });
+
+  it('rejects an unknown --scenario or --connection, listing the choices', async () => {
+    await rejects([GOOD, '--scenario', 'chaos'], /'chaos' is invalid\. Allowed choices are parallel-drain, node-replacement, rollout, all/);
+    await rejects([GOOD, '--connection', 'pipelined'], /Allowed choices are keep-alive, new/);
+  });
+
+  it('rejects a missing directory', async () => {
+    await rejects([join(dir, 'nope')], /manifest directory .*nope does not exist.*\[ZDT_MANIFEST\]/);
+  });
+
+  it('names file:line of a YAML error', async () => {
+    const bad = await write('yaml-error', { 'app.yaml': 'apiVersion: v1\nkind: Service\nmetadata:\n  name: [web\n' });
+    await rejects([bad], new RegExp(`${join(bad, 'app.yaml').replace(/[.]/g, '\\.')}:\\d+(:\\d+)?: .*\\[ZDT_MANIFEST\\]`));
+  });
+
+  it('rejects an unknown --service, listing the Services there', async () => {
+    await rejects([GOOD, '--service', 'api'], /no Service named api .*found: web.*\[ZDT_SERVICE\]/);
+  });
+
+  it('rejects a Service whose selector matches no pod template, naming file:line', async () => {
+    const sub = await write('unmatched', { 'app.yaml': `${deployment('web', 'app: web')}---\n${service('web', 'app: webb')}` });
+    await rejects([sub], /app\.yaml:\d+: Service web selects .*webb.*matches no pod template.*\[ZDT_SERVICE\]/);
+  });
+
+  it('asks for --service when there are several Services, and accepts it', async () => {
+    const sub = await write('two-services', { 'app.yaml': `${deployment('web', 'app: web')}---\n${service('web', 'app: web')}---\n${service('web-admin', 'app: web')}` });
+    await rejects([sub], /2 Services \(web, web-admin\): choose one with --service/);
+    const fake = fakeCluster();
+    const run = await cli(['verify', sub, '--service', 'web-admin', '--scenario', 'rollout', '--report-dir', join(dir, 'r1'), '--no-lint'], fake);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(fake.ran.map((o) => o.service)).to.deep.equal(['web-admin']);
+  });
+
+  it('rejects cluster options that contradict each other or name missing files', async () => {
+    await rejects([GOOD, '--context', 'prod'], /--context applies to an attached cluster: pass --kubeconfig/);
+    await rejects([GOOD, '--allow-disruption'], /--allow-disruption applies to an attached cluster/);
+    await rejects([GOOD, '--kubeconfig', 'k', '--kind-config', 'c'], /'--kind-config <file>' cannot be used with option '--kubeconfig <file>'/);
+    await rejects([GOOD, '--kubeconfig', join(dir, 'missing-kubeconfig')], /--kubeconfig .*missing-kubeconfig: no such file/);
+    await rejects([GOOD, '--kind-config', join(dir, 'missing.yaml')], /--kind-config .*missing\.yaml: no such file/);
+  });
+
+  it('maps flags onto the cluster and scenario options', async () => {
+    const fake = fakeCluster();
+    const run = await cli(
+      ['verify', GOOD, '--scenario', 'parallel-drain', '--rate', '50', '--warmup', '1.5', '--settle', '2', '--connection', 'new', '--drain-timeout', '30', '--reuse-cluster', '--report-dir', join(dir, 'r2')],
+      fake,
+    );
+    expect(run.code, run.stderr).to.equal(0);
+    expect(fake.started).to.have.length(1);
+    const started = fake.started[0]!;
+    expect(started.loadImages).to.deep.equal([OFFLINE_NGINX_IMAGE, 'nginx:1.27-alpine']);
+    expect(started).to.include({ reuse: true, keep: undefined, kubeconfig: undefined });
+    expect(fake.ran).to.have.length(1);
+    expect(fake.ran[0]).to.deep.include({
+      name: 'parallel-drain',
+      service: 'web',
+      maintenance: { kind: 'drain' },
+      rate: 50,
+      connection: 'new',
+      warmupMs: 1500,
+      settleMs: 2000,
+      drain: { timeoutMs: 30_000 },
+    });
+    expect(fake.deleted).to.equal(1);
+  });
+
+  it('runs every scenario on one cluster by default: drain, replace, rollout', async () => {
+    const fake = fakeCluster();
+    const run = await cli(['verify', GOOD, '--report-dir', join(dir, 'r3')], fake);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(fake.started).to.have.length(1);
+    expect(fake.ran.map((o) => [o.name, o.maintenance.kind, o.rate, o.warmupMs, o.drain?.timeoutMs])).to.deep.equal([
+      ['parallel-drain', 'drain', 200, undefined, 120_000],
+      ['node-replacement', 'replace', 200, undefined, 120_000],
+      ['rollout', 'rollout', 200, undefined, 120_000],
+    ]);
+  });
+});
