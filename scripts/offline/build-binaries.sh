@@ -6,7 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 
 OUT="$ZDT_CACHE_DIR/k8s-$K8S_VERSION"
-KEY=$(cache_key "$0" "$(dirname "$0")/lib.sh" "$K8S_VERSION" "$KIND_VERSION" "$CRICTL_VERSION" "$(go version)")
+KEY=$(cache_key "$0" "$K8S_VERSION" "$KIND_VERSION" "$CRICTL_VERSION" "$CRICTL_SUM_PIN" "$(go version)")
 if stamp_ok binaries "$KEY" && [ -x "$OUT/bin/kubelet" ] && [ -x "$ZDT_BIN_DIR/kind" ]; then
   log "binaries: cached ($KEY)"; exit 0
 fi

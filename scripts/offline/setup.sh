@@ -7,16 +7,16 @@ source "$(dirname "$0")/lib.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 
 STEPS=(
-  "host:Docker engine and runtime wrapper:host-setup.sh"
-  "binaries:kind, Kubernetes, etcd, CoreDNS, crictl, pause:build-binaries.sh"
-  "node-image:kind node image $NODE_IMAGE:build-node-image.sh"
-  "nginx-image:nginx image $NGINX_IMAGE:build-nginx-image.sh"
+  "host|Docker engine and runtime wrapper|host-setup.sh"
+  "binaries|kind, Kubernetes, etcd, CoreDNS, crictl, pause|build-binaries.sh"
+  "node-image|kind node image $NODE_IMAGE|build-node-image.sh"
+  "nginx-image|nginx image $NGINX_IMAGE|build-nginx-image.sh"
 )
 
 total_start=$SECONDS
 n=${#STEPS[@]} i=0
 for step in "${STEPS[@]}"; do
-  IFS=: read -r id what script <<<"$step"
+  IFS='|' read -r id what script <<<"$step"
   i=$((i + 1))
   logf="$ZDT_LOG_DIR/setup-$id.log"
   start=$SECONDS

@@ -50,6 +50,16 @@ describe('verdict: buildReport', () => {
     expect(r.bursts).to.deep.equal([]);
   });
 
+  it('tolerates late starts up to maxLateStartFraction of the schedule, and no more', () => {
+    const reqs = Array.from({ length: 200 }, (_, i) => ({ at: i * 5, latency: 1 }));
+    const verdictWith = (lateStarts: number, maxLateStartFraction?: number) =>
+      buildReport({ log: makeLog(reqs, { lateStarts }), timeline: [], scenario: 's', ...(maxLateStartFraction === undefined ? {} : { maxLateStartFraction }) }).verdict;
+    expect(verdictWith(2)).to.equal('pass'); // 1% of 200
+    expect(verdictWith(3)).to.equal('inconclusive');
+    expect(verdictWith(1, 0)).to.equal('inconclusive');
+    expect(() => verdictWith(0, -1)).to.throw(/maxLateStartFraction/);
+  });
+
   it('a run that sent nothing is inconclusive; one whose maintenance did not complete fails', () => {
     const idle = buildReport({ log: makeLog([]), timeline: [], scenario: 's' });
     expect([idle.verdict, idle.problems]).to.deep.equal(['inconclusive', ['no request was sent, so nothing was proven']]);
