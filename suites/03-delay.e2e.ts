@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { scenario } from './scenario.ts';
-import { preStopQuitOnly, replicas, variant, withoutPdb } from './variants.ts';
+import { preStopQuitOnly, replicas, slowStart, variant, withoutPdb } from './variants.ts';
 
 // Measured on kind with Kubernetes 1.34: when another replica stays ready, kube-proxy usually
 // drops the evicted pod's endpoint before a preStop `nginx -s quit` takes effect, so a
@@ -15,13 +15,14 @@ describe('3. delay for propagation: preStop sleeps until the endpoint removal ha
     expect(result.report.maintenance?.completed).to.equal(true);
   });
 
+  // A replacement that is ready within the delay (no warm-up) lets the last pod hand over.
   it('serves every request even when the drained pod is the last one, until its replacement is ready', async function () {
-    const result = await scenario('delay-single', await variant(withoutPdb, replicas(1)), { kind: 'drain', nodes: 1 });
+    const result = await scenario('delay-single', await variant(withoutPdb, replicas(1), slowStart(0)), { kind: 'drain', nodes: 1 });
     expect(result.report).to.have.zeroFailedRequests();
   });
 
   it('twin without the delay fails: nginx stops while kube-proxy still routes to it and nothing else is ready', async function () {
-    const result = await scenario('delay-twin', await variant(withoutPdb, replicas(1), preStopQuitOnly), { kind: 'drain', nodes: 1 });
+    const result = await scenario('delay-twin', await variant(withoutPdb, replicas(1), slowStart(0), preStopQuitOnly), { kind: 'drain', nodes: 1 });
     expect(result.report).to.have.failedRequests();
     const codes = result.report.failures.map((f) => f.label);
     expect(codes, 'refused or reset connections, not HTTP errors').to.satisfy((c: string[]) => c.every((x) => /^E|^UND_ERR/.test(x)));

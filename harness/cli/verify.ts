@@ -21,7 +21,7 @@ import { clusterDeps, type VerifyDeps } from './session.ts';
 
 /** CLI scenario names and the maintenance each performs, in the order `all` runs them. */
 export const SCENARIOS = {
-  'parallel-drain': { kind: 'drain' },
+  'parallel-drain': { kind: 'drain', bringInNewNodes: true },
   'node-replacement': { kind: 'replace' },
   rollout: { kind: 'rollout' },
 } as const satisfies Record<string, Maintenance>;

@@ -5,7 +5,7 @@ import { applyManifests } from '../deploy/apply.ts';
 import { exposeService } from '../deploy/expose.ts';
 import { findService } from '../deploy/service.ts';
 import { waitForApp } from '../deploy/wait.ts';
-import { drainNodes, replaceNodes, type NodeDrainOutcome } from '../drain/index.ts';
+import { replaceNodes, type NodeDrainOutcome } from '../drain/index.ts';
 import { ErrorCode, ZdtError, isZdtError } from '../errors.ts';
 import type { KubeApi } from '../kube/api.ts';
 import type { Deployment, Pod } from '../kube/types.ts';
@@ -145,19 +145,15 @@ async function maintain(
   const drainOptions = { ...o.drain, signal };
   const m = o.maintenance;
   switch (m.kind) {
-    case 'drain': {
-      const nodes = (await appNodes(api, namespace, signal)).slice(0, m.nodes);
-      o.onProgress?.('maintenance', `draining ${nodes.join(', ')} concurrently`);
-      const drains = await drainNodes(api, nodes, drainOptions, timeline);
-      return { outcome: outcomeOf(drains), drains };
-    }
+    case 'drain':
     case 'replace': {
       const names = async (pool: string) => (await cluster.workers(pool, signal)).map((n) => n.metadata?.name ?? '');
-      const [newNodes, oldNodes] = [await names('new'), await names('old')];
-      if (newNodes.length === 0 || oldNodes.length === 0) {
+      const oldNodes = m.kind === 'drain' ? (await appNodes(api, namespace, signal)).slice(0, m.nodes) : await names('old');
+      const newNodes = m.kind === 'replace' || m.bringInNewNodes ? await names('new') : [];
+      if (m.kind === 'replace' && (newNodes.length === 0 || oldNodes.length === 0)) {
         throw new ZdtError(ErrorCode.InvalidOption, `node replacement needs workers labelled ${POOL_LABEL}=old and =new (found ${oldNodes.length} old, ${newNodes.length} new): use kind-config/default.yaml`);
       }
-      o.onProgress?.('maintenance', `bringing in ${newNodes.join(', ')}, draining ${oldNodes.join(', ')} concurrently`);
+      o.onProgress?.('maintenance', `${newNodes.length ? `bringing in ${newNodes.join(', ')}, ` : ''}draining ${oldNodes.join(', ')} concurrently`);
       const { drains } = await replaceNodes(api, { newNodes, oldNodes }, drainOptions, timeline);
       return { outcome: outcomeOf(drains), drains };
     }

@@ -7,9 +7,10 @@ import type { Report } from '../verdict/report.ts';
 export type Maintenance =
   /**
    * Drain, concurrently and without coordination, the workers hosting the app's pods: all of
-   * them, or the first `nodes` of them (1 = a single-node drain).
+   * them, or the first `nodes` of them (1 = a single-node drain). With `bringInNewNodes`, the
+   * "new" pool's NoSchedule taint is removed first so the evicted pods have somewhere to go.
    */
-  | { readonly kind: 'drain'; readonly nodes?: number }
+  | { readonly kind: 'drain'; readonly nodes?: number; readonly bringInNewNodes?: boolean }
   /** Bring the "new" pool in (remove its NoSchedule taint), then drain the "old" pool concurrently. */
   | { readonly kind: 'replace' }
   /**

@@ -122,7 +122,7 @@ describe('zdt verify: input validation (exit 2 before any cluster)', () => {
     expect(fake.ran[0]).to.deep.include({
       name: 'parallel-drain',
       service: 'web',
-      maintenance: { kind: 'drain' },
+      maintenance: { kind: 'drain', bringInNewNodes: true },
       rate: 50,
       connection: 'new',
       warmupMs: 1500,

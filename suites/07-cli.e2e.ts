@@ -1,0 +1,94 @@
+/**
+ * `zdt verify` end to end on the real cluster (attached by kubeconfig, so the shared cluster
+ * is reused): the bundled example passes, copies with the PDB or the preStop removed exit 1
+ * with the reason, the same example behind a ClusterIP Service verifies like the NodePort one,
+ * and an unreachable cluster exits 2.
+ */
+import { expect } from 'chai';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { createKindCli } from '../harness/cluster/kind.ts';
+import { runCli } from '../harness/cli/program.ts';
+import type { LoadedManifest } from '../harness/manifests/load.ts';
+import { say, sharedCluster } from './hooks.ts';
+import { clusterIpService, variant, withoutPdb, withoutPreStop } from './variants.ts';
+
+describe('7. zdt verify on the real cluster', function () {
+  let dir: string;
+  let kubeconfig: string;
+
+  before(async function () {
+    const cluster = await sharedCluster();
+    dir = await mkdtemp(join(tmpdir(), 'zdt-cli-e2e-'));
+    kubeconfig = join(dir, 'kubeconfig');
+    await writeFile(kubeconfig, await createKindCli().getKubeconfig(cluster.name));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  async function writeVariant(name: string, manifests: LoadedManifest[]): Promise<string> {
+    const out = join(dir, name);
+    await mkdir(out, { recursive: true });
+    await writeFile(join(out, 'app.yaml'), manifests.map((m) => stringify(m.object)).join('---\n'));
+    return out;
+  }
+
+  async function verify(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    let stdout = '';
+    let stderr = '';
+    const io = {
+      stdout: { write: (t: string) => (stdout += t) },
+      stderr: { write: (t: string) => ((stderr += t), say(t.trimEnd())) },
+      env: process.env,
+      signal: new AbortController().signal,
+    };
+    const code = await runCli(['verify', ...args, '--kubeconfig', kubeconfig, '--scenario', 'node-replacement', '--report-dir', join(dir, 'reports'), '--no-lint'], io);
+    return { code, stdout, stderr };
+  }
+
+  it('passes the bundled example (exit 0) and writes the reports', async function () {
+    const r = await verify([]);
+    expect(r.code, r.stdout + r.stderr).to.equal(0);
+    const json = JSON.parse(await readFile(join(dir, 'reports', 'report.json'), 'utf8')) as { reports: { verdict: string }[] };
+    expect(json.reports.map((x) => x.verdict)).to.deep.equal(['pass']);
+  });
+
+  it('exits 1 on a copy without the PDB, and says requests failed', async function () {
+    const r = await verify([await writeVariant('no-pdb', await variant(withoutPdb))]);
+    expect(r.code, r.stdout + r.stderr).to.equal(1);
+    expect(r.stdout).to.match(/requests failed/);
+  });
+
+  it('exits 1 on a copy without the preStop hook, and says requests failed', async function () {
+    const r = await verify([await writeVariant('no-prestop', await variant(withoutPreStop))]);
+    expect(r.code, r.stdout + r.stderr).to.equal(1);
+    expect(r.stdout).to.match(/requests failed/);
+  });
+
+  it('verifies the example behind a ClusterIP Service the same way, through a NodePort Service it adds', async function () {
+    const r = await verify([await writeVariant('clusterip', await variant(clusterIpService))]);
+    expect(r.code, r.stdout + r.stderr).to.equal(0);
+    expect(r.stdout + r.stderr).to.match(/nginx-service-zdt-nodeport/);
+  });
+
+  it('exits 2 naming the problem when the cluster is unreachable', async function () {
+    const bad = join(dir, 'unreachable');
+    await writeFile(
+      bad,
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'gone', cluster: { server: 'https://127.0.0.1:1' } }],
+        users: [{ name: 'u', user: { token: 'x' } }],
+        contexts: [{ name: 'gone', context: { cluster: 'gone', user: 'u' } }],
+        'current-context': 'gone',
+      }),
+    );
+    let stderr = '';
+    const io = { stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t) }, env: process.env, signal: new AbortController().signal };
+    const code = await runCli(['verify', '--kubeconfig', bad, '--scenario', 'rollout', '--no-lint', '--report-dir', join(dir, 'r-bad')], io);
+    expect(code).to.equal(2);
+    expect(stderr).to.match(/cannot reach the cluster/);
+  });
+});
