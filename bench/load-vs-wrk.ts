@@ -13,6 +13,7 @@ import { createClock, type Clock } from '../harness/clock.ts';
 import { startLoad } from '../harness/load/loop.ts';
 import { isFailure, OUTCOME_DROPPED, outcomeLabel, type RequestLog } from '../harness/load/types.ts';
 import { poll, sleep } from '../harness/wait.ts';
+import { closedPort } from '../test/load/server.ts';
 
 const WRK_SECONDS = 5;
 /** wrk's peak uses both cores; the one-thread run is shown too, since our loop is one thread. */
@@ -53,16 +54,6 @@ async function cleanup(): Promise<void> {
   for (const child of children) child.kill('SIGKILL');
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -82,7 +73,7 @@ function exited(child: ChildProcess): Promise<void> {
 async function startNginx(): Promise<number> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'zdt-bench-nginx-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  const port = await freePort();
+  const port = await closedPort();
   const conf = path.join(dir, 'nginx.conf');
   await writeFile(
     conf,
@@ -189,7 +180,7 @@ async function startRelay(upstreamPort: number): Promise<{ port: number; outage(
     }
     client.pipe(upstream).pipe(client);
   });
-  const port = await freePort();
+  const port = await closedPort();
   const listen = () => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   await listen();
   const cutAll = () => {

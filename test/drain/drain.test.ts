@@ -4,21 +4,13 @@ import { drainNode, drainNodes } from '../../harness/drain/drain.ts';
 import { ErrorCode, isZdtError } from '../../harness/errors.ts';
 import type { Node, Pod } from '../../harness/kube/types.ts';
 import { Timeline } from '../../harness/observe/events.ts';
-import { FakeKubeApi, makeNode, makePdb, makePod, statuses } from '../fakes/kube.ts';
+import { FakeKubeApi, makeNode, makePdb, makePod, statuses, rejection } from '../fakes/kube.ts';
 
 const fast = { retryDelayMs: 20, pollIntervalMs: 5 };
 const nodeRef = (name: string) => ({ apiVersion: 'v1', kind: 'Node', name });
 const podRef = (name: string, namespace = 'default') => ({ apiVersion: 'v1', kind: 'Pod', namespace, name });
 const refusedForever = (pdb: string) => Array.from({ length: 1000 }, () => statuses.pdbRefused(pdb));
 
-async function rejection(p: Promise<unknown>): Promise<Error & { code?: string; details?: Record<string, unknown> }> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 const kinds = (t: Timeline, subject?: string) => t.events.filter((e) => subject === undefined || e.subject === subject).map((e) => e.kind);
 

@@ -5,7 +5,7 @@ import { resolveDrainOptions } from '../../harness/drain/options.ts';
 import { ErrorCode, isZdtError } from '../../harness/errors.ts';
 import type { Pod } from '../../harness/kube/types.ts';
 import { Timeline } from '../../harness/observe/events.ts';
-import { FakeKubeApi, makePdb, makePod, statuses } from '../fakes/kube.ts';
+import { FakeKubeApi, makePdb, makePod, statuses, rejection } from '../fakes/kube.ts';
 
 const RETRY_MS = 60;
 const podRef = { apiVersion: 'v1', kind: 'Pod', namespace: 'default', name: 'web-1' };
@@ -20,14 +20,6 @@ function setup() {
   return { api, pod: stored, timeline, refusals, options };
 }
 
-async function rejection(p: Promise<unknown>): Promise<Error & { code?: string; details?: Record<string, unknown> }> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('drain/evict', () => {
   it('429 (PDB) is retried after the configured delay, then 201 is accepted', async () => {

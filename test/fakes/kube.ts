@@ -285,3 +285,13 @@ export function makePod(name: string, o: PodSpecOptions): Pod {
 export function makePdb(name: string, namespace: string, matchLabels: Record<string, string>): PodDisruptionBudget {
   return { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name, namespace }, spec: { minAvailable: 1, selector: { matchLabels } } };
 }
+
+/** The error a promise rejects with; fails the test when it resolves. */
+export async function rejection(p: Promise<unknown>): Promise<Error & { code?: string; details?: Record<string, unknown> }> {
+  try {
+    await p;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected a rejection');
+}
