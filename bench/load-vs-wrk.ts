@@ -16,7 +16,7 @@ import { poll, sleep } from '../harness/wait.ts';
 import { closedPort } from '../test/load/server.ts';
 
 const WRK_SECONDS = 5;
-/** wrk's peak uses both cores; the one-thread run is shown too, since our loop is one thread. */
+/** wrk with both threads and with one: the peak is whichever is higher on this machine. */
 const WRK_THREADS = [2, 1] as const;
 const WRK_CONNECTIONS = 64;
 /**
@@ -269,15 +269,16 @@ async function main(): Promise<boolean> {
   console.log(`(d) ${OUTAGE_MS} ms outage at ${OUTAGE_AT_MS} ms into a ${OUTAGE_RUN_MS / 1000} s run at the default rate ...`);
   const d = await outage(nginxPort, clock);
 
-  const ratio = p.okPerSecond / wrkPeak;
+  // wrk's peak is its best run: on 2 cores one wrk thread can beat two that fight nginx for CPU.
+  const wrkBest = Math.max(wrkPeak, wrkOneThread);
+  const ratio = p.okPerSecond / wrkBest;
   const cFailed = Array.from(c.log.outcome).filter(isFailure).length;
   const byLabel = [...d.labels].map(([k, v]) => `${k}×${v}`).join(' ');
   printTable([
-    { what: `(a) wrk peak (-t${WRK_THREADS[0]})`, value: `${fmt(wrkPeak)} req/s`, goal: '', pass: undefined },
-    { what: `(a) wrk one thread (-t${WRK_THREADS[1]})`, value: `${fmt(wrkOneThread)} req/s`, goal: '', pass: undefined },
+    { what: `(a) wrk -t${WRK_THREADS[0]}`, value: `${fmt(wrkPeak)} req/s`, goal: '', pass: undefined },
+    { what: `(a) wrk -t${WRK_THREADS[1]}`, value: `${fmt(wrkOneThread)} req/s`, goal: '', pass: undefined },
     { what: '(b) undici loop peak', value: `${fmt(p.okPerSecond)} ok/s`, goal: '', pass: undefined },
-    { what: '(b) ratio loop / wrk peak', value: fmt(ratio, 2), goal: '>= 0.50', pass: ratio >= 0.5 },
-    { what: '(b) ratio loop / wrk one thread', value: fmt(p.okPerSecond / wrkOneThread, 2), goal: '', pass: undefined },
+    { what: '(b) ratio loop / wrk peak (best run)', value: fmt(ratio, 2), goal: '>= 0.50', pass: ratio >= 0.5 },
     { what: '(c) start lag p50', value: `${fmt(c.p50, 3)} ms`, goal: '', pass: undefined },
     { what: '(c) start lag p99', value: `${fmt(c.p99, 3)} ms`, goal: '< 2 ms', pass: c.p99 < 2 },
     { what: '(c) start lag max', value: `${fmt(c.max, 3)} ms`, goal: '', pass: undefined },

@@ -283,7 +283,14 @@ class LoadRun implements LoadHandle {
     if (isFailure(outcome)) this.failed++;
     else this.ok++;
     this.inFlight--;
-    if (this.#ending && this.inFlight === 0) void this.#settle();
+    if (this.#ending) {
+      if (this.inFlight === 0) void this.#settle();
+    } else if (this.#next < this.#total) {
+      // The freed slot takes a request that is already due now, not at the next timer tick.
+      const now = this.#clock.now();
+      const due = this.#t0 + this.#next * this.#periodMs;
+      if (due <= now) this.#start(this.#next++, due, now);
+    }
   };
 
   #intern(name: string): number {
