@@ -61,7 +61,7 @@ describe('0. the offline kind cluster', function () {
     expect(pods.flatMap((p) => (podProblem(p) ? [`${p.metadata?.name}: ${podProblem(p)}`] : []))).to.deep.equal([]);
   });
 
-  it('attaches by kubeconfig, recognises kind, and refuses disruption on a cluster it cannot prove is kind', async function () {
+  it('attaches by kubeconfig and recognises kind by its nodes\' provider IDs (the refusal elsewhere: test/cluster)', async function () {
     const attached = await Cluster.start({ kubeconfig });
     expect(attached.isKind).to.equal(true);
     expect(() => attached.assertCanDisrupt('drain')).not.to.throw();

@@ -17,7 +17,7 @@ import { startWatcher } from '../observe/watcher.ts';
 import { buildReport, type MaintenanceOutcome } from '../verdict/report.ts';
 import { poll, sleep } from '../wait.ts';
 import { resolveScenarioOptions, type ResolvedScenarioOptions } from './options.ts';
-import type { Exposure, ScenarioResult } from './types.ts';
+import type { Exposure, ScenarioOptions, ScenarioResult } from './types.ts';
 
 /**
  * One verification: deploy the manifests into a fresh namespace, put open-model load on the
@@ -25,7 +25,7 @@ import type { Exposure, ScenarioResult } from './types.ts';
  * endpoints and nodes, and build the report. Always removes the namespace and (by default)
  * puts the nodes back, whatever happened.
  */
-export async function runScenario(cluster: Cluster, options: Parameters<typeof resolveScenarioOptions>[0]): Promise<ScenarioResult> {
+export async function runScenario(cluster: Cluster, options: ScenarioOptions): Promise<ScenarioResult> {
   const o = resolveScenarioOptions(options);
   const { api } = cluster;
   const signal = o.signal;

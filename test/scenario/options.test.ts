@@ -1,0 +1,21 @@
+import { expect } from 'chai';
+import { resolveScenarioOptions } from '../../harness/scenario/options.ts';
+
+describe('scenario/options', () => {
+  const base = { name: 'drain', manifests: 'x', maintenance: { kind: 'drain' } } as const;
+
+  it('resolves every default in one place', () => {
+    expect(resolveScenarioOptions(base)).to.include({ rate: 200, connection: 'keep-alive', warmupMs: 3000, settleMs: 5000, readyTimeoutMs: 120_000, restoreNodes: true, nodePort: 30080 });
+  });
+
+  it('rejects bad values, naming the option and the value', () => {
+    const bad = (o: object, re: RegExp) => expect(() => resolveScenarioOptions({ ...base, ...o } as never)).to.throw(re);
+    bad({ name: 'Drain Test' }, /name must be lower-case letters, digits and dashes, got "Drain Test"/);
+    bad({ rate: 0 }, /rate must be > 0 requests per second, got 0/);
+    bad({ settleMs: -1 }, /settleMs must be >= 0, got -1/);
+    bad({ nodePort: 8080 }, /nodePort must be a NodePort in 30000-32767, got 8080/);
+    bad({ connection: 'pipelined' }, /connection must be 'keep-alive' or 'new', got "pipelined"/);
+    bad({ maintenance: { kind: 'reboot' } }, /maintenance.kind must be 'drain', 'replace' or 'rollout', got "reboot"/);
+    bad({ maintenance: { kind: 'drain', nodes: 0 } }, /maintenance.nodes must be a whole number > 0, got 0/);
+  });
+});
