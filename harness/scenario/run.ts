@@ -63,7 +63,8 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
       timeline.record('load-start', exposure.url, `${o.rate} req/s`);
       await sleep(o.warmupMs, signal);
 
-      disrupted = true;
+      // Only drains touch nodes; a rollout must not trigger a node reset (refused on non-kind clusters).
+      disrupted = o.maintenance.kind !== 'rollout';
       const { outcome, drains } = await maintain(cluster, ns.name, deployments, o, timeline);
       progress('maintenance', outcome.completed ? 'completed' : `did not complete: ${outcome.reason}`);
 
@@ -80,8 +81,8 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
       const finalPods = (await api.list<Pod>({ apiVersion: 'v1', kind: 'Pod', namespace: ns.name }, {}, signal))
         .filter((p) => !p.metadata?.deletionTimestamp)
         .map((p) => ({ name: p.metadata?.name ?? '', node: p.spec?.nodeName ?? '' }));
-      progress('report', `${log.count} requests, ${countFailures(log.outcome)} failed`);
       const report = buildReport({ log, timeline: timeline.events, scenario: o.name, t0Wall: clock.t0Wall, maintenance: outcome });
+      progress('report', `${report.totals.scheduled} requests, ${report.totals.failed} failed`);
       return { report, namespace: ns.name, exposure, drains, finalPods };
     } finally {
       await load?.stop();
