@@ -9,7 +9,7 @@ export interface BurstOptions {
   readonly beforeMs?: number;
   /** ...and this long after its last failure (ms). */
   readonly afterMs?: number;
-  /** At most this many nearby events are kept per burst, nearest first. */
+  /** At most this many nearby events are kept per burst, shared between before and after its first failure. */
   readonly maxEvents?: number;
 }
 
@@ -34,7 +34,7 @@ export interface Burst {
   readonly count: number;
   /** Failures by outcome label ("ECONNREFUSED", "503"), most frequent first. */
   readonly outcomes: readonly LabelCount[];
-  /** Timeline events around the burst, nearest first (distance 0 for events inside it). */
+  /** Timeline events around the burst: alternately the nearest before its first failure and from it onwards. */
   readonly events: readonly NearbyEvent[];
 }
 
@@ -85,19 +85,26 @@ function makeBurst(log: RequestLog, members: readonly number[], timeline: readon
   return { startMs, endMs, count: members.length, outcomes: countsOf(counts), events: nearbyEvents(timeline, startMs, endMs, opts) };
 }
 
-/** Events within [start - beforeMs, end + afterMs], nearest to the burst first, ties in time order. */
+/**
+ * Events within [start - beforeMs, end + afterMs], taken alternately from before the first
+ * failure and from it onwards, each side nearest first. Both sides get room: a long burst holds
+ * many effects (pods deleted, replacements ready) that must not crowd out the eviction that
+ * caused it, and a busy drain must not crowd out what happened during the burst.
+ */
 export function nearbyEvents(
   timeline: readonly TimelineEvent[],
   startMs: number,
   endMs: number,
   opts: Pick<ResolvedBurstOptions, 'beforeMs' | 'afterMs' | 'maxEvents'>,
 ): NearbyEvent[] {
-  const distance = (t: number) => (t < startMs ? startMs - t : t > endMs ? t - endMs : 0);
-  return timeline
-    .filter((e) => e.t >= startMs - opts.beforeMs && e.t <= endMs + opts.afterMs)
-    .sort((a, b) => distance(a.t) - distance(b.t) || a.t - b.t)
-    .slice(0, opts.maxEvents)
-    .map((e) => ({ ...e, offsetMs: e.t - startMs, position: e.t < startMs ? 'before' : e.t > endMs ? 'after' : 'during' }));
+  const inWindow = timeline.filter((e) => e.t >= startMs - opts.beforeMs && e.t <= endMs + opts.afterMs);
+  const before = inWindow.filter((e) => e.t < startMs).sort((a, b) => b.t - a.t);
+  const onwards = inWindow.filter((e) => e.t >= startMs).sort((a, b) => a.t - b.t);
+  const picked: TimelineEvent[] = [];
+  for (let i = 0; picked.length < opts.maxEvents && (i < before.length || i < onwards.length); i++) {
+    for (const e of [before[i], onwards[i]]) if (e && picked.length < opts.maxEvents) picked.push(e);
+  }
+  return picked.map((e) => ({ ...e, offsetMs: e.t - startMs, position: e.t < startMs ? 'before' : e.t > endMs ? 'after' : 'during' }));
 }
 
 /** Counts by label, most frequent first then by label, so reports read the same every run. */

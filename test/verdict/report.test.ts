@@ -202,7 +202,7 @@ describe('verdict: bursts', () => {
     ]);
   });
 
-  it('correlates each burst with the nearest events in its window, nearest first', () => {
+  it('correlates each burst with the events in its window, alternately before and from its first failure, nearest first', () => {
     const log = failuresAt(10_000, 10_100, 10_200);
     const timeline = [
       ev(4_000, 'cordon', 'node/far-before'), // outside: 6 s before
@@ -214,15 +214,27 @@ describe('verdict: bursts', () => {
     ];
     const [burst] = findBursts(log, timeline);
     expect(burst!.events.map((e) => [e.subject, e.offsetMs, e.position])).to.deep.equal([
-      ['endpoint/10.244.2.3', 150, 'during'],
       ['pod/web-x', -80, 'before'],
-      ['endpoint/10.244.2.3', 500, 'after'],
+      ['endpoint/10.244.2.3', 150, 'during'],
       ['node/w', -2000, 'before'],
+      ['endpoint/10.244.2.3', 500, 'after'],
     ]);
-    expect(findBursts(log, timeline, { maxEvents: 2 })[0]!.events.map((e) => e.kind)).to.deep.equal(['endpoint-not-ready', 'pod-terminating']);
+    expect(findBursts(log, timeline, { maxEvents: 2 })[0]!.events.map((e) => e.kind)).to.deep.equal(['pod-terminating', 'endpoint-not-ready']);
     expect(findBursts(log, timeline, { beforeMs: 100, afterMs: 0 })[0]!.events.map((e) => e.kind)).to.deep.equal([
-      'endpoint-not-ready',
       'pod-terminating',
+      'endpoint-not-ready',
     ]);
+  });
+
+  it('keeps the eviction that started a long burst even when the burst holds more events than fit', () => {
+    // As seen in CI: both pods evicted just before a 1.2 s burst full of its own effects.
+    const log = failuresAt(3_480, 3_700, 3_900, 4_100, 4_300, 4_650);
+    const timeline = [
+      ev(3_250, 'eviction-accepted', 'pod/a'),
+      ev(3_260, 'pod-terminating', 'pod/a'),
+      ...[215, 224, 441, 462, 792, 858, 890, 1030].map((d) => ev(3_480 + d, 'pod-deleted', `pod/x${d}`)),
+    ];
+    const kinds = findBursts(log, timeline, { maxEvents: 8 })[0]!.events.map((e) => e.kind);
+    expect(kinds).to.deep.equal(['pod-terminating', 'pod-deleted', 'eviction-accepted', ...Array(5).fill('pod-deleted')]);
   });
 });
