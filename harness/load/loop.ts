@@ -276,7 +276,8 @@ class LoadRun implements LoadHandle {
   #complete = (i: number, status: number, header: string | undefined, error: Error | undefined): void => {
     // Columns may have been reallocated since the start: always write to the current ones.
     const cols = this.#cols;
-    cols.latencyMs[i] = this.#clock.now() - (cols.startedAt[i] as number);
+    const now = this.#clock.now();
+    cols.latencyMs[i] = now - (cols.startedAt[i] as number);
     const outcome = error === undefined ? status : errorOutcomeOf(error);
     cols.outcome[i] = outcome;
     if (header) cols.pod[i] = this.#intern(header);
@@ -287,7 +288,6 @@ class LoadRun implements LoadHandle {
       if (this.inFlight === 0) void this.#settle();
     } else if (this.#next < this.#total) {
       // The freed slot takes a request that is already due now, not at the next timer tick.
-      const now = this.#clock.now();
       const due = this.#t0 + this.#next * this.#periodMs;
       if (due <= now) this.#start(this.#next++, due, now);
     }

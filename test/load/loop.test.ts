@@ -125,6 +125,21 @@ describe('load/loop', () => {
       for (const latency of log.latencyMs) expect(latency).to.be.a('number').and.not.NaN;
     });
 
+    it('recovers once the server is back: connections that failed are used again', async () => {
+      // Refused first, then sockets destroyed by the server, then answers: each phase must show.
+      // Two connections at most: one not handed back after its failure would leave too few.
+      const port = await closedPort();
+      const load = startLoad({ url: `http://127.0.0.1:${port}/`, clock: createClock(), ratePerSecond: 50, durationMs: 600, maxInFlight: 2 });
+      await sleep(200);
+      server = await startServer((req, res, n) => (n < 5 ? res.socket?.destroy() : ok(req, res)), port);
+      const log = await load.done;
+      const labels = Array.from(log.outcome, outcomeLabel);
+      expect(labels.slice(0, 5)).to.deep.equal(Array(5).fill('ECONNREFUSED'));
+      expect(labels.filter((l) => l === 'UND_ERR_SOCKET' || l === 'ECONNRESET')).to.have.length(5);
+      expect(labels.slice(-10)).to.deep.equal(Array(10).fill('200'));
+      expect([load.ok + load.failed, log.dropped]).to.deep.equal([30, 0]);
+    });
+
     it('counts every request to a closed port as ECONNREFUSED', async () => {
       const load = startLoad({ url: `http://127.0.0.1:${await closedPort()}/`, clock: createClock(), ratePerSecond: 100, durationMs: 200 });
       const log = await load.done;

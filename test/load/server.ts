@@ -13,8 +13,8 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** An HTTP server on 127.0.0.1 with counters; `handle` gets the request's 0-based number. */
-export async function startServer(handle: (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void): Promise<TestServer> {
+/** An HTTP server on 127.0.0.1 (on `port`, or any free one) with counters; `handle` gets the request's 0-based number. */
+export async function startServer(handle: (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void, port = 0): Promise<TestServer> {
   let connections = 0;
   let requests = 0;
   let concurrent = 0;
@@ -26,11 +26,11 @@ export async function startServer(handle: (req: http.IncomingMessage, res: http.
     handle(req, res, requests++);
   });
   server.on('connection', () => connections++);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.address() as net.AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}/`,
-    port,
+    url: `http://127.0.0.1:${bound}/`,
+    port: bound,
     get connections() {
       return connections;
     },
