@@ -14,6 +14,7 @@ import path from 'node:path';
 import { createClock, type Clock } from '../harness/clock.ts';
 import { startLoad } from '../harness/load/loop.ts';
 import { isFailure, OUTCOME_DROPPED, outcomeLabel, type RequestLog } from '../harness/load/types.ts';
+import { increment } from '../harness/verdict/bursts.ts';
 import { poll, sleep } from '../harness/wait.ts';
 import { closedPort } from '../test/load/server.ts';
 
@@ -23,11 +24,7 @@ const WRK_SECONDS = 3;
 /** wrk with both threads and with one: the peak is whichever is higher on this machine. */
 const WRK_THREADS = [2, 1] as const;
 const WRK_CONNECTIONS = 64;
-/**
- * In-flight cap for the peak run. An open-model loop refills a finished slot only at its next
- * timer tick (~1 ms), so it needs more slots than wrk's connections to keep as many requests
- * at the server as wrk's closed loop does.
- */
+/** In-flight cap for the peak run: twice wrk's connections, so the cap is not what limits the loop's peak. */
 const PEAK_IN_FLIGHT = 128;
 const PEAK_MS = 3000;
 const PEAK_WARMUP_MS = 3000;
@@ -239,7 +236,7 @@ async function outage(nginxPort: number, clock: Clock) {
     first = Math.min(first, at);
     last = Math.max(last, at);
     if (at < window.from - OUTAGE_SLACK_MS || at > window.to + OUTAGE_SLACK_MS) outside++;
-    labels.set(outcomeLabel(o), (labels.get(outcomeLabel(o)) ?? 0) + 1);
+    increment(labels, outcomeLabel(o));
   }
   const rate = log.count / (OUTAGE_RUN_MS / 1000);
   return { window, failures, outside, first, last, labels, expected: ((window.to - window.from) * rate) / 1000, log, t0 };
