@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,6 +89,53 @@ describe('zdt lint (child process)', function () {
     const imports = run.stderr.split('\n').filter((l) => l.startsWith('import: '));
     expect(imports.some((l) => l.includes('/harness/lint/'))).to.equal(true);
     expect(imports.filter((l) => /@kubernetes|\/harness\/(cluster\/cluster|scenario\/run|kube\/client)\.ts/.test(l))).to.deep.equal([]);
+  });
+});
+
+/**
+ * The handed cases (suites/manifests/cases, modelled on public bug reports; the e2e suite 10
+ * runs their verify lines). The exit code is their `expect` file's `lint` line; a case without
+ * one is not judged by lint, so its warnings must show and it exits 0. `rules` is what must fire.
+ */
+const CASE_DIR = 'suites/manifests/cases';
+const EXIT = { pass: 0, fail: 1, error: 2 } as const;
+const expectedLintExit = (name: string): number => {
+  const line = readFileSync(join(CASE_DIR, name, 'expect'), 'utf8').split('\n').find((l) => /^lint\s/.test(l));
+  return line === undefined ? 0 : EXIT[line.trim().split(/\s+/)[1] as keyof typeof EXIT];
+};
+const CASES: { name: string; rules: string[] }[] = [
+  { name: 'bare-pods-no-controller', rules: ['pod-without-controller'] },
+  { name: 'prestop-shell-syntax-error', rules: ['prestop-delay-missing'] },
+  { name: 'sts-rollout-ignores-pdb', rules: ['replicas-too-few', 'rollout-takes-all-down'] },
+  { name: 'emptydir-blocks-drain', rules: ['emptydir-blocks-drain'] },
+  { name: 'readiness-not-serving', rules: ['readiness-probe-not-serving-port'] },
+];
+
+describe('zdt lint on real cases (child process)', function () {
+  this.timeout(20_000);
+  const runs = new Map<string, Run>();
+  before(async () => {
+    await Promise.all(CASES.map(async ({ name }) => runs.set(name, await zdt(['lint', join(CASE_DIR, name), '--format', 'json']))));
+  });
+
+  it('covers every handed case', () => {
+    expect(CASES.map((c) => c.name)).to.have.members(readdirSync(CASE_DIR));
+  });
+
+  for (const { name, rules } of CASES) {
+    const exit = expectedLintExit(name);
+    it(`${name}: exit ${exit}, ${rules.join(' + ')}`, () => {
+      const run = runs.get(name) as Run;
+      expect(run.stderr).to.equal('');
+      expect(run.code).to.equal(exit);
+      const findings = JSON.parse(run.stdout).findings as { ruleId: string; message: string }[];
+      expect([...new Set(findings.map((f) => f.ruleId))]).to.have.members(rules);
+    });
+  }
+
+  it("prestop-shell-syntax-error: the finding quotes the shell's error", () => {
+    const { findings } = JSON.parse((runs.get('prestop-shell-syntax-error') as Run).stdout);
+    expect(findings[0].message).to.contain('Syntax error: ";" unexpected');
   });
 });
 

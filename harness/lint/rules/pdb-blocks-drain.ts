@@ -1,27 +1,18 @@
 import type { PodDisruptionBudget } from '../../kube/types.ts';
 import { finding } from '../context.ts';
+import { scaled } from '../intstr.ts';
 import type { Rule } from '../types.ts';
-
-/**
- * An int-or-percent scaled against `total`. The disruption controller rounds percentages
- * UP for both minAvailable and maxUnavailable (intstr.GetScaledValueFromIntOrPercent with
- * roundUp=true). Undefined for a string that is not a percentage, which the API rejects.
- */
-function scaled(value: number | string, total: number): number | undefined {
-  if (typeof value === 'number') return value;
-  const percent = /^(\d+)%$/.exec(value)?.[1];
-  return percent === undefined ? undefined : Math.ceil((Number(percent) * total) / 100);
-}
 
 /** Evictions the PDB allows with every pod healthy; undefined when a value is invalid. */
 function disruptionsAllowed(spec: PodDisruptionBudget['spec'], total: number): number | undefined {
-  // The controller reads maxUnavailable first; validation forbids setting both.
+  // The controller reads maxUnavailable first; validation forbids setting both. It rounds
+  // percentages UP for both fields.
   if (spec?.maxUnavailable !== undefined) {
-    const maxUnavailable = scaled(spec.maxUnavailable, total);
+    const maxUnavailable = scaled(spec.maxUnavailable, total, 'up');
     return maxUnavailable === undefined ? undefined : Math.min(total, maxUnavailable);
   }
   if (spec?.minAvailable !== undefined) {
-    const minAvailable = scaled(spec.minAvailable, total);
+    const minAvailable = scaled(spec.minAvailable, total, 'up');
     return minAvailable === undefined ? undefined : Math.max(0, total - minAvailable);
   }
   return total;
@@ -34,8 +25,9 @@ export const pdbBlocksDrain: Rule = {
   help: 'Use maxUnavailable: 1 (or minAvailable below the replica count) so one pod at a time can be evicted.',
   check(ctx) {
     return ctx.pdbs.flatMap((pdb) => {
-      const covered = ctx.workloads.filter((w) => ctx.pdbsFor(w).includes(pdb));
-      const total = covered.reduce((sum, w) => sum + w.replicas, 0);
+      // Drains skip DaemonSet pods (replicas undefined), so only counted pods matter here.
+      const covered = ctx.workloads.filter((w) => w.replicas !== undefined && ctx.pdbsFor(w).includes(pdb));
+      const total = covered.reduce((sum, w) => sum + (w.replicas ?? 0), 0);
       if (total === 0) return [];
       const spec = (pdb.object as PodDisruptionBudget).spec;
       if (disruptionsAllowed(spec, total) !== 0) return [];

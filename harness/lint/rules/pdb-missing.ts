@@ -7,8 +7,9 @@ export const pdbMissing: Rule = {
   description: 'A multi-replica workload behind a Service has no PodDisruptionBudget, so a drain may evict all its pods at once.',
   help: 'Add a policy/v1 PodDisruptionBudget whose selector matches the pod template labels, e.g. with maxUnavailable: 1.',
   check(ctx) {
+    // A DaemonSet (replicas undefined) needs none: drains skip its pods. A bare Pod counts as 1.
     return ctx.workloads
-      .filter((w) => w.replicas >= 2 && ctx.servicesFor(w).length > 0 && ctx.pdbsFor(w).length === 0)
+      .filter((w) => (w.replicas ?? 0) >= 2 && ctx.servicesFor(w).length > 0 && ctx.pdbsFor(w).length === 0)
       .map((w) =>
         finding(
           pdbMissing,

@@ -1,5 +1,6 @@
 import type { PodDisruptionBudget } from '../../kube/types.ts';
-import { finding, namespaceOf } from '../context.ts';
+import { namespaceOf } from '../../manifests/workloads.ts';
+import { finding } from '../context.ts';
 import type { Rule } from '../types.ts';
 
 export const pdbUnmatched: Rule = {

@@ -7,13 +7,15 @@ export const replicasTooFew: Rule = {
   description: 'A workload runs fewer than 2 replicas (1 when unset), so draining its node leaves nothing serving.',
   help: 'Set spec.replicas to 2 or more, and spread the replicas across nodes.',
   check(ctx) {
+    // A DaemonSet runs one pod per node and drains skip it; a bare Pod has no spec.replicas
+    // and is pod-without-controller's finding.
     return ctx.workloads
-      .filter((w) => w.replicas < 2)
+      .filter((w) => w.controlled && w.replicas !== undefined && w.replicas < 2)
       .map((w) =>
         finding(
           replicasTooFew,
           w.manifest,
-          `${w.replicas} replica(s); a drain of its node leaves no pod serving`,
+          `${w.replicas} replica(s); a drain of its node leaves none of its pods serving`,
           'set spec.replicas: 2 (or more)',
         ),
       );
