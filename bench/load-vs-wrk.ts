@@ -4,16 +4,18 @@
  *      ratio of the two per round (this host's speed drifts by ±10% within a minute, so only
  *      measurements taken side by side are compared),
  *  (c) schedule lag p99 and CPU at a fixed 1,000 req/s, (d) a 50 ms outage is detected.
- * Run with `npm run bench`. Needs the Debian packages nginx (or nginx-light) and wrk.
+ * Run with `npm run bench`, which first installs Debian's nginx-light and wrk when they are
+ * missing (scripts/bench-setup.sh). Whatever way it ends, it stops the nginx and wrk it started.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createClock, type Clock } from '../harness/clock.ts';
 import { startLoad } from '../harness/load/loop.ts';
-import { isFailure, OUTCOME_DROPPED, outcomeLabel, type RequestLog } from '../harness/load/types.ts';
+import { failedAt, OUTCOME_DROPPED, outcomeLabel, type RequestLog } from '../harness/load/types.ts';
 import { increment } from '../harness/verdict/bursts.ts';
 import { poll, sleep } from '../harness/wait.ts';
 import { closedPort } from '../test/load/server.ts';
@@ -46,6 +48,8 @@ interface Row {
   readonly pass: boolean | undefined;
 }
 
+const SETUP_HINT = 'run `bash scripts/bench-setup.sh` as root (it installs nginx-light and wrk), or `npm run bench`, which runs it first';
+
 const children = new Set<ChildProcess>();
 const cleanups: Array<() => Promise<void>> = [];
 
@@ -54,6 +58,21 @@ async function cleanup(): Promise<void> {
     await fn().catch((err: unknown) => console.error('cleanup:', err));
   }
   for (const child of children) child.kill('SIGKILL');
+}
+
+/** Debian puts nginx in /usr/sbin, which is not on a non-root user's PATH. */
+function nginxBinary(): string {
+  const dirs = [...(process.env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/usr/local/sbin'];
+  return dirs.map((d) => path.join(d, 'nginx')).find((f) => existsSync(f)) ?? 'nginx';
+}
+
+/** Resolves when the child has exited; rejects when it could not be started (ENOENT: not installed). */
+function exited(child: ChildProcess, what: string): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    child.once('exit', () => resolve());
+    child.once('error', (err) => reject(new Error(`cannot run ${what} (${err.message}); ${SETUP_HINT}`, { cause: err })));
+  });
 }
 
 
@@ -66,10 +85,6 @@ function canConnect(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
 async function startNginx(): Promise<number> {
@@ -102,18 +117,21 @@ http {
 }
 `,
   );
-  const child = spawn('nginx', ['-p', dir, '-c', conf, '-e', path.join(dir, 'error.log')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(nginxBinary(), ['-p', dir, '-c', conf, '-e', path.join(dir, 'error.log')], { stdio: ['ignore', 'inherit', 'inherit'] });
   children.add(child);
+  const gone = exited(child, 'nginx');
+  let startError: unknown;
+  gone.catch((err: unknown) => (startError = err));
   cleanups.push(async () => {
     // SIGTERM lets the master stop its worker; SIGKILL only if it does not.
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-    await exited(child);
+    await gone.catch(() => {});
     clearTimeout(timer);
     children.delete(child);
   });
-  child.once('error', (err) => console.error('nginx:', err.message));
   await poll(async (why) => {
+    if (startError) throw startError;
     if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}; see ${dir}/error.log`);
     why('not accepting connections');
     return (await canConnect(port)) ? true : undefined;
@@ -127,9 +145,12 @@ async function runWrk(url: string, threads: number): Promise<number> {
   const timer = setTimeout(() => child.kill('SIGKILL'), (WRK_SECONDS + 10) * 1000);
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
-  await exited(child);
-  clearTimeout(timer);
-  children.delete(child);
+  try {
+    await exited(child, 'wrk');
+  } finally {
+    clearTimeout(timer);
+    children.delete(child);
+  }
   const m = /Requests\/sec:\s*([\d.]+)/.exec(out);
   if (!m) throw new Error(`could not read wrk's output:\n${out}`);
   return Number(m[1]);
@@ -164,14 +185,15 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-async function precision(url: string, clock: Clock): Promise<{ p50: number; p99: number; max: number; cpuPercent: number; log: RequestLog }> {
+async function precision(url: string, clock: Clock): Promise<{ p50: number; p99: number; max: number; cpuPercent: number; failed: number; log: RequestLog }> {
   const cpu0 = process.cpuUsage();
   const wall0 = clock.now();
-  const log = await startLoad({ url, clock, ratePerSecond: PRECISION_RATE, durationMs: PRECISION_MS }).done;
+  const load = startLoad({ url, clock, ratePerSecond: PRECISION_RATE, durationMs: PRECISION_MS });
+  const log = await load.done;
   const cpu = process.cpuUsage(cpu0);
   const wall = clock.now() - wall0;
   const l = lags(log);
-  return { p50: percentile(l, 50), p99: percentile(l, 99), max: l[l.length - 1] ?? NaN, cpuPercent: ((cpu.user + cpu.system) / 1000 / wall) * 100, log };
+  return { p50: percentile(l, 50), p99: percentile(l, 99), max: l[l.length - 1] ?? NaN, cpuPercent: ((cpu.user + cpu.system) / 1000 / wall) * 100, failed: load.failed, log };
 }
 
 /** A TCP relay to nginx that can stop listening and cut its connections for a while: a real outage. */
@@ -229,14 +251,13 @@ async function outage(nginxPort: number, clock: Clock) {
   let last = -Infinity;
   const labels = new Map<string, number>();
   for (let i = 0; i < log.count; i++) {
-    const o = log.outcome[i] as number;
-    if (!isFailure(o)) continue;
+    if (!failedAt(log, i)) continue;
     failures++;
     const at = log.scheduledAt[i] as number;
     first = Math.min(first, at);
     last = Math.max(last, at);
     if (at < window.from - OUTAGE_SLACK_MS || at > window.to + OUTAGE_SLACK_MS) outside++;
-    increment(labels, outcomeLabel(o));
+    increment(labels, outcomeLabel(log.outcome[i]!));
   }
   const rate = log.count / (OUTAGE_RUN_MS / 1000);
   return { window, failures, outside, first, last, labels, expected: ((window.to - window.from) * rate) / 1000, log, t0 };
@@ -285,7 +306,6 @@ async function main(): Promise<boolean> {
   const d = await outage(nginxPort, clock);
 
   const ratio = median(rounds.map((r) => r.ratio));
-  const cFailed = Array.from(c.log.outcome).filter(isFailure).length;
   const byLabel = [...d.labels].map(([k, v]) => `${k}×${v}`).join(' ');
   printTable([
     ...rounds.map((r, i) => ({
@@ -301,9 +321,9 @@ async function main(): Promise<boolean> {
     { what: '(c) CPU, % of one core', value: `${fmt(c.cpuPercent, 1)} %`, goal: '< 15 %', pass: c.cpuPercent < 15 },
     {
       what: '(c) requests / failed / late / dropped',
-      value: `${c.log.count} / ${cFailed} / ${c.log.lateStarts} / ${c.log.dropped}`,
+      value: `${c.log.count} / ${c.failed} / ${c.log.lateStarts} / ${c.log.dropped}`,
       goal: `${PRECISION_RATE * (PRECISION_MS / 1000)} / 0 / 0 / 0`,
-      pass: c.log.count === PRECISION_RATE * (PRECISION_MS / 1000) && cFailed === 0 && c.log.lateStarts === 0 && c.log.dropped === 0,
+      pass: c.log.count === PRECISION_RATE * (PRECISION_MS / 1000) && c.failed === 0 && c.log.lateStarts === 0 && c.log.dropped === 0,
     },
     {
       what: '(d) outage window (run clock)',
@@ -327,12 +347,22 @@ async function main(): Promise<boolean> {
   return ratio >= 0.5 && c.p99 < 2 && c.cpuPercent < 15 && d.failures > 0 && d.outside === 0;
 }
 
-const watchdog = setTimeout(() => {
-  console.error(`bench: still running after ${WATCHDOG_MS / 1000} s, giving up`);
-  void cleanup().finally(() => process.exit(2));
-}, WATCHDOG_MS);
+/** Every way out but a normal end: stop what was started, then exit with `code`. */
+function abandon(code: number, why: string, err?: unknown): void {
+  console.error(`bench: ${why}`, ...(err === undefined ? [] : [err]));
+  void cleanup().finally(() => process.exit(code));
+}
+const watchdog = setTimeout(() => abandon(2, `still running after ${WATCHDOG_MS / 1000} s, giving up`), WATCHDOG_MS);
 watchdog.unref();
-process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
+process.once('SIGINT', () => abandon(130, 'interrupted'));
+process.once('SIGTERM', () => abandon(143, 'terminated'));
+// A throw from an event handler skips main's finally; the children must not outlive the bench.
+process.once('uncaughtException', (err) => abandon(1, 'crashed:', err));
+process.once('unhandledRejection', (err) => abandon(1, 'crashed:', err));
+// Last resort when even that cannot run (a second crash, process.exit elsewhere): exit handlers cannot wait, so only signal.
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGTERM');
+});
 
 let ok = false;
 try {

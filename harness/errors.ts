@@ -9,6 +9,7 @@ export const ErrorCode = {
   KubeApi: 'ZDT_KUBE_API',
   NotKindCluster: 'ZDT_NOT_KIND_CLUSTER',
   Kind: 'ZDT_KIND',
+  ClusterInUse: 'ZDT_CLUSTER_IN_USE',
   ClusterNotReady: 'ZDT_CLUSTER_NOT_READY',
   Manifest: 'ZDT_MANIFEST',
   AppNotReady: 'ZDT_APP_NOT_READY',

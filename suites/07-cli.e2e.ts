@@ -5,52 +5,26 @@
  * and an unreachable cluster exits 2.
  */
 import { expect } from 'chai';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { createKindCli } from '../harness/cluster/kind.ts';
 import { runCli } from '../harness/cli/program.ts';
 import type { LoadedManifest } from '../harness/manifests/load.ts';
-import { say, sharedCluster } from './hooks.ts';
+import { attachedCli, type AttachedCli } from './cli.ts';
 import { clusterIpService, variant, withoutPdb, withoutPreStop } from './variants.ts';
 
 describe('7. zdt verify on the real cluster', function () {
-  let dir: string;
-  let kubeconfig: string;
+  let cli: AttachedCli;
+  before(async () => (cli = await attachedCli()));
+  after(() => cli[Symbol.asyncDispose]());
 
-  before(async function () {
-    const cluster = await sharedCluster();
-    dir = await mkdtemp(join(tmpdir(), 'zdt-cli-e2e-'));
-    kubeconfig = join(dir, 'kubeconfig');
-    await writeFile(kubeconfig, await createKindCli().getKubeconfig(cluster.name));
-  });
-  after(() => rm(dir, { recursive: true, force: true }));
-
-  async function writeVariant(name: string, manifests: LoadedManifest[]): Promise<string> {
-    const out = join(dir, name);
-    await mkdir(out, { recursive: true });
-    await writeFile(join(out, 'app.yaml'), manifests.map((m) => stringify(m.object)).join('---\n'));
-    return out;
-  }
-
-  async function verify(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = '';
-    let stderr = '';
-    const io = {
-      stdout: { write: (t: string) => (stdout += t) },
-      stderr: { write: (t: string) => ((stderr += t), say(t.trimEnd())) },
-      env: process.env,
-      signal: new AbortController().signal,
-    };
-    const code = await runCli(['verify', ...args, '--kubeconfig', kubeconfig, '--scenario', 'node-replacement', '--report-dir', join(dir, 'reports'), '--no-lint'], io);
-    return { code, stdout, stderr };
-  }
+  const verify = (args: string[]) => cli.verify([...args, '--scenario', 'node-replacement', '--no-lint']);
+  const writeVariant = (name: string, manifests: LoadedManifest[]) => cli.write(name, manifests);
 
   it('passes the bundled example (exit 0) and writes the reports', async function () {
     const r = await verify([]);
     expect(r.code, r.stdout + r.stderr).to.equal(0);
-    const json = JSON.parse(await readFile(join(dir, 'reports', 'report.json'), 'utf8')) as { reports: { verdict: string }[] };
+    const json = JSON.parse(await readFile(join(cli.dir, 'reports', 'report.json'), 'utf8')) as { reports: { verdict: string }[] };
     expect(json.reports.map((x) => x.verdict)).to.deep.equal(['pass']);
   });
 
@@ -73,7 +47,7 @@ describe('7. zdt verify on the real cluster', function () {
   });
 
   it('exits 2 naming the problem when the cluster is unreachable', async function () {
-    const bad = join(dir, 'unreachable');
+    const bad = join(cli.dir, 'unreachable');
     await writeFile(
       bad,
       stringify({
@@ -87,7 +61,7 @@ describe('7. zdt verify on the real cluster', function () {
     );
     let stderr = '';
     const io = { stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t) }, env: process.env, signal: new AbortController().signal };
-    const code = await runCli(['verify', '--kubeconfig', bad, '--scenario', 'rollout', '--no-lint', '--report-dir', join(dir, 'r-bad')], io);
+    const code = await runCli(['verify', '--kubeconfig', bad, '--scenario', 'rollout', '--no-lint', '--report-dir', join(cli.dir, 'r-bad')], io);
     expect(code).to.equal(2);
     expect(stderr).to.match(/cannot reach the cluster/);
   });

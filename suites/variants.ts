@@ -17,7 +17,8 @@ export async function variant(...mutations: Mutation[]): Promise<LoadedManifest[
   return m;
 }
 
-const deployment = (m: LoadedManifest[]) => m.find((x) => x.object.kind === 'Deployment')!.object as Deployment;
+/** The example's one workload, whichever controller runs it (see asStatefulSet). */
+const deployment = (m: LoadedManifest[]) => m.find((x) => x.object.kind === 'Deployment' || x.object.kind === 'StatefulSet')!.object as Deployment;
 const podSpec = (m: LoadedManifest[]) => deployment(m).spec!.template!.spec as PodSpec;
 const nginx = (m: LoadedManifest[]) => podSpec(m).containers[0] as Container;
 const edit = (f: (m: LoadedManifest[]) => void): Mutation => (m) => {
@@ -49,4 +50,16 @@ export const clusterIpService: Mutation = edit((m) => {
   const svc = m.find((x) => x.object.kind === 'Service')!.object as { spec: { type?: string; ports: { nodePort?: number }[] } };
   svc.spec.type = 'ClusterIP';
   for (const p of svc.spec.ports) delete p.nodePort;
+});
+
+/**
+ * The same pods run by a StatefulSet (RollingUpdate: one pod at a time, highest ordinal first,
+ * the next only once the replacement is Ready), behind the same Service and PDB.
+ */
+export const asStatefulSet: Mutation = edit((m) => {
+  const workload = deployment(m);
+  workload.kind = 'StatefulSet';
+  workload.metadata = { ...workload.metadata, name: 'nginx' };
+  delete workload.spec!.strategy;
+  workload.spec!.serviceName = 'nginx-service';
 });

@@ -1,4 +1,6 @@
 import { access } from 'node:fs/promises';
+import { checkApplicable } from '../deploy/apply.ts';
+import { selectPort } from '../deploy/expose.ts';
 import { findService } from '../deploy/service.ts';
 import { ErrorCode, ZdtError } from '../errors.ts';
 import type { Container } from '../kube/types.ts';
@@ -16,11 +18,16 @@ export interface VerifyInputs {
 /**
  * Loads and checks what `zdt verify` needs before any cluster exists, so a typo costs
  * milliseconds instead of a cluster start: the manifests parse, and the Service exists (or is
- * the only one) and selects a pod template in the same manifests (findService, as runScenario does).
+ * the only one) and selects a pod template in the same manifests (findService, as runScenario does),
+ * and the port to load exists.
  */
-export async function loadVerifyInputs(dir: string, serviceName: string | undefined): Promise<VerifyInputs> {
+export async function loadVerifyInputs(dir: string, serviceName: string | undefined, port?: string): Promise<VerifyInputs> {
   const manifests = await loadManifests(dir);
+  // Cluster-scoped objects and namespace collisions fail here, not after a cluster start.
+  checkApplicable(manifests);
   const service = findService(manifests, serviceName);
+  // A multi-port Service without --port, or a port it lacks, fails here rather than after a cluster start.
+  selectPort(service.object, port);
   const ctx = buildContext(manifests);
   const images = new Set<string>();
   for (const source of [...ctx.workloads, ...ctx.podSourcesForService(service)]) {

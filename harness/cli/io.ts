@@ -1,3 +1,5 @@
+import type { Leftovers } from './leftovers.ts';
+
 /** Where a command writes and what it reads from the process; tests pass their own. */
 export interface Io {
   readonly stdout: Output;
@@ -5,6 +7,8 @@ export interface Io {
   readonly env: NodeJS.ProcessEnv;
   /** Aborted on SIGINT/SIGTERM: commands stop, clean up, then exit 130. */
   readonly signal: AbortSignal;
+  /** Filled by commands with what they made and have not undone yet (see leftovers.ts). */
+  readonly leftovers?: Leftovers;
 }
 
 export interface Output {

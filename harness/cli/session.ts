@@ -8,6 +8,10 @@ export interface VerifyDeps {
 }
 
 export interface VerifySession {
+  /** The kind cluster's name (or the kubeconfig context when attached). */
+  readonly name: string;
+  /** delete() will delete the cluster: this run created it. */
+  readonly deletesCluster: boolean;
   runScenario(options: ScenarioOptions): Promise<ScenarioResult>;
   /** Deletes the cluster if this run created it (and was not asked to keep it). */
   delete(): Promise<void>;
@@ -18,6 +22,6 @@ export const clusterDeps: VerifyDeps = {
   async startCluster(options) {
     const [{ Cluster }, { runScenario }] = await Promise.all([import('../cluster/cluster.ts'), import('../scenario/run.ts')]);
     const cluster = await Cluster.start(options);
-    return { runScenario: (scenario) => runScenario(cluster, scenario), delete: () => cluster.delete() };
+    return { name: cluster.name, deletesCluster: cluster.deletesCluster, runScenario: (scenario) => runScenario(cluster, scenario), delete: () => cluster.delete() };
   },
 };

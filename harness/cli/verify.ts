@@ -1,6 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { OFFLINE_NGINX_IMAGE } from '../cluster/images.ts';
+import { CLI_DRAIN_FLAGS } from '../drain/options.ts';
+import { parseExpectStatus } from '../load/status.ts';
 import { ErrorCode, isZdtError, ZdtError } from '../errors.ts';
 import { formatText, summarize } from '../lint/format.ts';
 import { lintManifests } from '../lint/lint.ts';
@@ -16,6 +18,7 @@ import { exampleArgument } from './example.ts';
 import { combineExitCodes, exitCodeForError, exitCodeForReport, reportError, reportReason, type ExitCodeValue } from './exit.ts';
 import { loadVerifyInputs, requireReadableFile } from './inputs.ts';
 import type { CommandContext, Io } from './io.ts';
+import type { Leftovers } from './leftovers.ts';
 import { createProgress, progressStyle } from './progress.ts';
 import { clusterDeps, type VerifyDeps } from './session.ts';
 
@@ -29,12 +32,20 @@ export type ScenarioName = keyof typeof SCENARIOS;
 
 export interface VerifyFlags {
   service?: string;
+  port?: string;
+  path: string;
+  host?: string;
+  scheme: 'http' | 'https';
+  insecure?: boolean;
+  expectStatus: string;
   scenario: ScenarioName | 'all';
   rate: number;
   warmup?: number;
   settle?: number;
   connection: 'keep-alive' | 'new';
   drainTimeout: number;
+  force?: boolean;
+  deleteEmptydirData?: boolean;
   kindConfig?: string;
   nodeImage?: string;
   kubeconfig?: string;
@@ -54,6 +65,13 @@ const number = (flag: string, rule: string, ok: (n: number) => boolean) => (valu
   if (value.trim() === '' || !Number.isFinite(n) || !ok(n)) throw new InvalidArgumentError(`${flag} must be ${rule}, got "${value}".`);
   return n;
 };
+const expectStatus = (value: string) => {
+  try {
+    return parseExpectStatus(value, '--expect-status').spec;
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+};
 const positive = (flag: string) => number(flag, 'a number > 0', (n) => n > 0);
 const seconds = (flag: string) => number(flag, 'a number of seconds >= 0', (n) => n >= 0);
 
@@ -64,12 +82,20 @@ export function registerVerify(program: Command, { io, exit }: CommandContext, d
     .description('deploy the manifests to a kind cluster, drain its nodes under load, and fail unless zero requests failed')
     .addArgument(exampleArgument())
     .option('--service <name>', 'Service to send load through (default: the only Service)')
+    .option('--port <name|number>', "the Service port to load, by name or number (default: the Service's only port)")
+    .option('--path <path>', 'path and query of every request', '/')
+    .option('--host <host>', 'Host header to send (and TLS server name with https), for apps routed by name')
+    .addOption(new Option('--scheme <scheme>', 'https when the pods serve TLS on that port').choices(['http', 'https']).default('http'))
+    .option('--insecure', 'with --scheme https: accept any certificate (self-signed)')
+    .option('--expect-status <list>', 'statuses that count as success, e.g. 200-399 or 200,204,301-308; any other status fails the request', expectStatus, '200-399')
     .addOption(new Option('--scenario <name>', 'scenario to run').choices([...Object.keys(SCENARIOS), 'all']).default('all'))
     .option('--rate <n>', 'requests per second', positive('--rate'), 200)
     .option('--warmup <s>', 'seconds of load before the maintenance (default 3)', seconds('--warmup'))
     .option('--settle <s>', 'seconds of load once the app is available again after it (default 5)', seconds('--settle'))
     .addOption(new Option('--connection <mode>', 'reuse connections or open one per request').choices(['keep-alive', 'new']).default('keep-alive'))
     .option('--drain-timeout <s>', "seconds one node's drain may take", positive('--drain-timeout'), 120)
+    .option('--force', 'like kubectl drain --force: also evict pods no controller manages (they are not recreated)')
+    .option('--delete-emptydir-data', 'like kubectl drain --delete-emptydir-data: also evict pods with emptyDir volumes (their data is lost)')
     .addOption(new Option('--kind-config <file>', 'kind config of the cluster to create (default: the bundled kind-config/default.yaml)').conflicts('kubeconfig'))
     .addOption(new Option('--node-image <image>', 'kind node image (default: $ZDT_NODE_IMAGE, the offline image, or kind\'s)').conflicts('kubeconfig'))
     .option('--kubeconfig <file>', 'attach to the cluster of this kubeconfig instead of creating a kind cluster')
@@ -123,17 +149,26 @@ async function run(dir: string, flags: VerifyFlags, scenarios: readonly Scenario
   }
   await requireReadableFile('--kubeconfig', flags.kubeconfig);
   await requireReadableFile('--kind-config', flags.kindConfig);
-  const inputs = await loadVerifyInputs(dir, flags.service);
+  if (flags.insecure && flags.scheme !== 'https') {
+    throw new ZdtError(ErrorCode.InvalidOption, '--insecure applies to --scheme https: drop it, or add --scheme https', { details: { option: '--insecure' } });
+  }
+  const inputs = await loadVerifyInputs(dir, flags.service, flags.port);
   const options = scenarios.map((name): ScenarioOptions => ({
     name,
     manifests: inputs.manifests,
     service: inputs.service,
+    port: flags.port,
+    path: flags.path,
+    host: flags.host,
+    scheme: flags.scheme,
+    insecure: flags.insecure === true,
+    expectStatus: flags.expectStatus,
     maintenance: SCENARIOS[name],
     rate: flags.rate,
     connection: flags.connection,
     warmupMs: flags.warmup === undefined ? undefined : flags.warmup * 1000,
     settleMs: flags.settle === undefined ? undefined : flags.settle * 1000,
-    drain: { timeoutMs: flags.drainTimeout * 1000 },
+    drain: { timeoutMs: flags.drainTimeout * 1000, force: flags.force === true, deleteEmptyDirData: flags.deleteEmptydirData === true, optionNames: CLI_DRAIN_FLAGS },
     signal: io.signal,
   }));
   // The scenario's own checks, before a cluster is started rather than after.
@@ -171,29 +206,50 @@ async function run(dir: string, flags: VerifyFlags, scenarios: readonly Scenario
       onProgress: log,
     }),
   );
+  const left = io.leftovers;
+  const clusterKey = `kind cluster ${session.name}`;
+  if (session.deletesCluster) left?.add(clusterKey, `kind delete cluster --name ${session.name}`);
   try {
     for (const scenario of options) {
       outcome.running = scenario.name;
       const result = await progress.step(scenario.name, (log) =>
-        session.runScenario({
-          ...scenario,
-          onProgress: (step, message) => log(`${step}: ${message}`),
-          onEvent: flags.verbose ? (e) => log(formatEvent(e)) : undefined,
-        }),
+        session
+          .runScenario({
+            ...scenario,
+            onProgress: (step, message) => log(`${step}: ${message}`),
+            onNamespace: (name, present) => (present ? left?.add(`namespace/${name}`, `kubectl delete namespace ${name}`) : left?.delete(`namespace/${name}`)),
+            onEvent: (e) => {
+              trackNode(left, e);
+              if (flags.verbose) log(formatEvent(e));
+            },
+          })
+          // The scenario put its nodes back, whatever happened.
+          .finally(() => left?.deletePrefix('node/')),
       );
       outcome.reports.push(result.report);
       outcome.running = undefined;
     }
   } finally {
     // No signal: cleanup must run after an interrupt too.
-    await progress.step('cleanup', () => session.delete()).catch((err: unknown) => {
-      io.stderr.write(`zdt: warning: could not clean up the cluster: ${(err as Error).message}\n`);
-    });
+    await progress.step('cleanup', () => session.delete()).then(
+      () => left?.delete(clusterKey),
+      (err: unknown) => {
+        io.stderr.write(`zdt: warning: could not clean up the cluster: ${(err as Error).message}\n`);
+      },
+    );
   }
 }
 
 const reportDirError = (dir: string, err: unknown) =>
   new ZdtError(ErrorCode.InvalidOption, `--report-dir ${dir}: cannot write reports: ${(err as Error).message}`, { cause: err, details: { option: 'report-dir', value: dir } });
+
+/** Node changes a run undoes at its end: a cordon, and the new pool's taint it removed. */
+function trackNode(left: Leftovers | undefined, e: TimelineEvent): void {
+  const node = e.subject.replace(/^node\//, '');
+  if (e.kind === 'cordon') left?.add(e.subject, `kubectl uncordon ${node}`);
+  else if (e.kind === 'uncordon') left?.delete(e.subject);
+  else if (e.kind === 'taint-removed') left?.add(`${e.subject} taint`, `kubectl taint nodes ${node} ${e.detail ?? 'zdt.dev/new-node=true:NoSchedule'}`);
+}
 
 const formatEvent = (e: TimelineEvent) => `event ${e.kind} ${e.subject}${e.detail ? ` ${e.detail}` : ''}`;
 
@@ -207,7 +263,7 @@ function finish(outcome: Outcome, scenarios: readonly ScenarioName[], flags: Ver
 
   if (flags.json) {
     const failure = error === undefined ? null : { code: isZdtError(error) ? error.code : null, message: (error as Error).message ?? String(error) };
-    io.stdout.write(`${JSON.stringify({ exitCode: code, reports, lint: { summary: summarize(findings), findings }, reportFiles: written ?? null, error: failure }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ schema: 'zdt.verify-output/v1', exitCode: code, reports, lint: { summary: summarize(findings), findings }, reportFiles: written ?? null, error: failure }, null, 2)}\n`);
   } else if (!flags.quiet) {
     for (const report of reports) io.stdout.write(`${formatReport(report)}\n\n`);
     if (written) io.stdout.write(`reports: ${written.html} ${written.junit} ${written.json}\n`);

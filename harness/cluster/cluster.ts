@@ -8,6 +8,7 @@ import type { Node } from '../kube/types.ts';
 import { dockerImageExists } from './docker.ts';
 import { defaultNodeImage } from './images.ts';
 import { createKindCli, type KindCli } from './kind.ts';
+import { claimCluster, type ClusterClaim } from './lock.ts';
 import { createNamespace, type Namespace } from './namespace.ts';
 import { waitClusterReady } from './readiness.ts';
 
@@ -81,6 +82,8 @@ export class Cluster implements AsyncDisposable {
     private readonly deleteOnDispose: boolean,
     private readonly allowDisruption: boolean,
     private readonly kind: KindCli | undefined,
+    /** This run's claim on the kind cluster (none for a cluster that is not kind). */
+    private readonly claim: ClusterClaim | undefined,
   ) {}
 
   static async start(options: ClusterOptions = {}): Promise<Cluster> {
@@ -94,12 +97,27 @@ export class Cluster implements AsyncDisposable {
       // kind sets providerID kind://<provider>/<cluster>/<node> on every node it creates.
       const isKind = nodes.length > 0 && nodes.every((n) => n.spec?.providerID?.startsWith('kind://'));
       progress(`attached to ${api.identity.context} (${api.identity.server})${isKind ? ', a kind cluster' : ''}`);
-      return new Cluster(api, api.identity.context, isKind, false, o.allowDisruption, undefined);
+      // kind://<provider>/<cluster>/<node>: another zdt run on this host may hold that cluster.
+      const kindName = isKind ? nodes[0]?.spec?.providerID?.split('/')[3] : undefined;
+      const claim = kindName ? await claimCluster(kindName) : undefined;
+      return new Cluster(api, api.identity.context, isKind, false, o.allowDisruption, undefined, claim);
     }
 
     const kind = o.kind ?? createKindCli();
     const config = await readKindConfig(o.kindConfig);
     const name = o.name ?? config.name ?? 'zdt';
+    // Claimed before looking: two runs racing to create the same cluster would otherwise let the
+    // loser's failure clean-up delete the winner's cluster.
+    const claim = await claimCluster(name);
+    try {
+      return await Cluster.#startKind(kind, name, config.nodes, o, progress, claim);
+    } catch (err) {
+      await claim.release();
+      throw err;
+    }
+  }
+
+  static async #startKind(kind: KindCli, name: string, nodeCount: number, o: Resolved, progress: (m: string) => void, claim: ClusterClaim): Promise<Cluster> {
     const existing = await kind.getClusters(o.signal);
     let created = false;
     if (existing.includes(name) && o.reuse) {
@@ -111,7 +129,7 @@ export class Cluster implements AsyncDisposable {
         });
       }
       const image = o.nodeImage ?? (await defaultNodeImage(process.env, o.signal));
-      progress(`creating kind cluster ${name} (${config.nodes} nodes, image ${image ?? "kind's default"})`);
+      progress(`creating kind cluster ${name} (${nodeCount} nodes, image ${image ?? "kind's default"})`);
       created = true;
       try {
         await kind.createCluster({ name, configPath: o.kindConfig, image, signal: o.signal, onLine: (l) => progress(`kind: ${l.trim()}`) });
@@ -120,9 +138,9 @@ export class Cluster implements AsyncDisposable {
         throw err;
       }
     }
-    const cluster = new Cluster(createKubeApi({ kubeconfig: await kind.getKubeconfig(name, o.signal) }), name, true, created && !o.keep, true, kind);
+    const cluster = new Cluster(createKubeApi({ kubeconfig: await kind.getKubeconfig(name, o.signal) }), name, true, created && !o.keep, true, kind, claim);
     try {
-      await waitClusterReady(cluster.api, { timeoutMs: o.readyTimeoutMs, signal: o.signal, expectedNodes: config.nodes, onProgress: (s) => progress(s) });
+      await waitClusterReady(cluster.api, { timeoutMs: o.readyTimeoutMs, signal: o.signal, expectedNodes: nodeCount, onProgress: (s) => progress(s) });
       for (const image of o.loadImages ?? []) {
         if (!(await dockerImageExists(image, o.signal))) continue;
         progress(`loading image ${image} into the nodes`);
@@ -133,6 +151,11 @@ export class Cluster implements AsyncDisposable {
       throw err;
     }
     return cluster;
+  }
+
+  /** True when delete() will delete the kind cluster (this run created it and was not asked to keep it). */
+  get deletesCluster(): boolean {
+    return this.deleteOnDispose && this.kind !== undefined;
   }
 
   /** Throws unless cordon/drain/delete may run here (kind, or explicitly allowed). */
@@ -168,9 +191,13 @@ export class Cluster implements AsyncDisposable {
     }
   }
 
-  /** Deletes the kind cluster if this run created it (and was not asked to keep it). */
+  /** Deletes the kind cluster if this run created it (and was not asked to keep it), then gives up this run's claim on it. */
   async delete(): Promise<void> {
-    if (this.deleteOnDispose && this.kind) await this.kind.deleteCluster(this.name);
+    try {
+      if (this.deleteOnDispose && this.kind) await this.kind.deleteCluster(this.name);
+    } finally {
+      await this.claim?.release();
+    }
   }
 
   stop(): Promise<void> {

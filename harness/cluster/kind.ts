@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { ErrorCode } from '../errors.ts';
-import { cachedBinary } from './paths.ts';
+import { cachedBinary, setupCommand } from './paths.ts';
 import { execFile } from './exec.ts';
 
 export interface CreateClusterOptions {
@@ -27,7 +27,7 @@ export interface KindCli {
   loadDockerImage(name: string, image: string, signal?: AbortSignal): Promise<void>;
 }
 
-const MISSING = 'run `npm run setup:offline` (builds kind into ~/.cache/zdt/bin), put kind on PATH, or set ZDT_KIND';
+const MISSING = `run \`${setupCommand()}\` (builds kind into ~/.cache/zdt/bin), put kind on PATH, or set ZDT_KIND`;
 
 /** $ZDT_KIND, else `kind` on PATH, else the one setup:offline built. */
 export function findKind(env: NodeJS.ProcessEnv = process.env): string {

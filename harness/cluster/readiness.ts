@@ -1,3 +1,4 @@
+import { setupCommand } from './paths.ts';
 import { ErrorCode, ZdtError, isZdtError } from '../errors.ts';
 import type { KubeApi } from '../kube/api.ts';
 import type { Node, Pod } from '../kube/types.ts';
@@ -56,7 +57,7 @@ export async function waitClusterReady(api: KubeApi, options: ReadinessOptions):
     );
   } catch (err) {
     if (isZdtError(err, ErrorCode.Timeout)) {
-      throw new ZdtError(ErrorCode.ClusterNotReady, `${err.message}. Inspect with \`kubectl get pods -n kube-system\`; on an offline host check that \`npm run setup:offline\` completed`, {
+      throw new ZdtError(ErrorCode.ClusterNotReady, `${err.message}. Inspect with \`kubectl get pods -n kube-system\`; on an offline host check that \`${setupCommand()}\` completed`, {
         cause: err,
         details: err.details,
       });

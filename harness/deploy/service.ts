@@ -2,21 +2,17 @@ import { ErrorCode, ZdtError } from '../errors.ts';
 import type { Service } from '../kube/types.ts';
 import type { LoadedManifest } from '../manifests/load.ts';
 import { matchesServiceSelector } from '../manifests/select.ts';
+import { podSources, type PodSource } from '../manifests/workloads.ts';
 
-const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
-
-/** Pod template labels of every workload in the manifests. */
-function templateLabels(manifests: readonly LoadedManifest[]): { name: string; labels: Record<string, string> }[] {
-  return manifests.flatMap(({ object }) => {
-    if (!WORKLOADS.has(object.kind ?? '')) return [];
-    const spec = object.spec as { template?: { metadata?: { labels?: Record<string, string> } } } | undefined;
-    return [{ name: `${object.kind}/${object.metadata?.name}`, labels: spec?.template?.metadata?.labels ?? {} }];
-  });
+/** The serving pod sources (controllers' templates and bare Pods) a Service selects, in manifest order. */
+export function backendsOf(manifests: readonly LoadedManifest[], service: Service): PodSource[] {
+  return podSources(manifests).filter((s) => s.serving && matchesServiceSelector(s.labels, service.spec?.selector));
 }
 
 /**
- * The Service to put load on: the named one, or the only one. Its selector must match a pod
- * template in the same manifests, else no request could ever succeed and zdt cannot verify.
+ * The Service to put load on: the named one, or the only one. Its selector must match a
+ * serving pod source (a Deployment, StatefulSet, DaemonSet or ReplicaSet template, or a bare
+ * Pod) in the same manifests, else no request could ever succeed and zdt cannot verify.
  */
 export function findService(manifests: readonly LoadedManifest[], name?: string): LoadedManifest & { object: Service } {
   const services = manifests.filter((m) => m.object.kind === 'Service') as (LoadedManifest & { object: Service })[];
@@ -38,11 +34,11 @@ export function findService(manifests: readonly LoadedManifest[], name?: string)
   }
   const svc = chosen!;
   const selector = svc.object.spec?.selector;
-  const templates = templateLabels(manifests);
-  if (!templates.some((t) => matchesServiceSelector(t.labels, selector))) {
+  if (backendsOf(manifests, svc.object).length === 0) {
+    const templates = podSources(manifests).filter((s) => s.serving);
     throw new ZdtError(
       ErrorCode.Service,
-      `${svc.file}:${svc.line}: Service ${svc.object.metadata?.name} selects ${JSON.stringify(selector ?? {})}, which matches no pod template in the manifests (${templates.map((t) => `${t.name} ${JSON.stringify(t.labels)}`).join('; ') || 'no workloads'})`,
+      `${svc.file}:${svc.line}: Service ${svc.object.metadata?.name} selects ${JSON.stringify(selector ?? {})}, which matches no pod template in the manifests (${templates.map((t) => `${t.kind}/${t.name} ${JSON.stringify(t.labels ?? {})}`).join('; ') || 'no workloads'})`,
       { details: { service: svc.object.metadata?.name, selector } },
     );
   }

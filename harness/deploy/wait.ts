@@ -1,35 +1,38 @@
 import { podProblem } from '../cluster/readiness.ts';
 import { ErrorCode, ZdtError, isZdtError } from '../errors.ts';
 import type { KubeApi } from '../kube/api.ts';
-import type { Deployment, EndpointSlice, KubeEvent, Pod } from '../kube/types.ts';
+import type { EndpointSlice, KubeEvent, KubeObject, Pod } from '../kube/types.ts';
+import { API_VERSION, workloadProblem, type ServingKind } from '../manifests/workloads.ts';
 import { poll } from '../wait.ts';
+
+/** A workload to wait for, by its kind's own status (harness/manifests/workloads.ts). */
+export interface WorkloadRef {
+  readonly kind: ServingKind;
+  readonly name: string;
+}
 
 export interface WaitForAppOptions {
   readonly namespace: string;
-  readonly deployments: readonly string[];
-  /** Also require ready endpoints behind this Service (omitted: Deployments only, e.g. a rollout). */
+  readonly workloads: readonly WorkloadRef[];
+  /** Also require ready endpoints behind this Service (omitted: workloads only, e.g. a rollout). */
   readonly service?: string;
+  /**
+   * Also require that no pod in the namespace is terminating: maintenance is over only when
+   * every pod it displaced is gone (its preStop and shutdown have run while load was on).
+   */
+  readonly noTerminatingPods?: boolean;
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (status: string) => void;
-}
-
-/** Why a Deployment is not available yet, or undefined when it is (rollout finished). */
-export function deploymentProblem(d: Deployment): string | undefined {
-  const want = d.spec?.replicas ?? 1;
-  const st = d.status ?? {};
-  if ((st.observedGeneration ?? 0) < (d.metadata?.generation ?? 0)) return 'rollout not observed yet';
-  if ((st.updatedReplicas ?? 0) < want) return `${st.updatedReplicas ?? 0}/${want} replicas updated`;
-  if ((st.replicas ?? 0) > want) return `${(st.replicas ?? 0) - want} old replica(s) still terminating`;
-  if ((st.availableReplicas ?? 0) < want) return `${st.availableReplicas ?? 0}/${want} replicas available`;
-  return undefined;
 }
 
 export const readyAddresses = (slices: readonly EndpointSlice[]): number =>
   new Set(slices.flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).flatMap((e) => e.addresses))).size;
 
 /**
- * Waits until every Deployment has finished rolling out and the Service has ready endpoints.
+ * Waits until every workload is ready by its own status (Deployment rolled out, StatefulSet
+ * ready at its update revision, DaemonSet ready on every node, ReplicaSet ready, Pod Ready),
+ * the Service has ready endpoints, and (noTerminatingPods) no displaced pod is left.
  * On timeout the error says, per pod, why it is not ready: image pull, scheduling, failing
  * probe (from the pod's status and its Warning events).
  */
@@ -40,10 +43,15 @@ export async function waitForApp(api: KubeApi, options: WaitForAppOptions): Prom
     await poll(
       async (why) => {
         const problems: string[] = [];
-        for (const name of options.deployments) {
-          const d = await api.get<Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', namespace, name }, signal);
-          const p = d ? deploymentProblem(d) : 'not found';
-          if (p) problems.push(`Deployment ${name}: ${p}`);
+        for (const { kind, name } of options.workloads) {
+          const live = await api.get<KubeObject>({ apiVersion: API_VERSION[kind], kind, namespace, name }, signal);
+          const p = live ? workloadProblem(live) : 'not found';
+          if (p) problems.push(`${kind} ${name}: ${p}`);
+        }
+        if (options.noTerminatingPods) {
+          const pods = await api.list<Pod>({ apiVersion: 'v1', kind: 'Pod', namespace }, {}, signal);
+          const leaving = pods.filter((p) => p.metadata?.deletionTimestamp).map((p) => p.metadata?.name ?? '?');
+          if (leaving.length > 0) problems.push(`displaced pod(s) still terminating: ${leaving.join(', ')}`);
         }
         let ready = 0;
         if (options.service !== undefined) {
@@ -51,7 +59,7 @@ export async function waitForApp(api: KubeApi, options: WaitForAppOptions): Prom
           ready = readyAddresses(slices);
           if (ready === 0) problems.push(`Service ${options.service}: no ready endpoints`);
         }
-        const status = problems.join('; ') || (options.service !== undefined ? `ready (${ready} endpoints)` : 'rolled out');
+        const status = problems.join('; ') || (options.service !== undefined ? `ready (${ready} endpoints)` : 'ready');
         if (status !== last) options.onProgress?.(status);
         last = status;
         if (problems.length === 0) return true;

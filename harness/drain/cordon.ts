@@ -2,6 +2,7 @@ import { ErrorCode, ZdtError, isZdtError } from '../errors.ts';
 import type { KubeApi } from '../kube/api.ts';
 import type { Node } from '../kube/types.ts';
 import type { TimelineSink } from '../observe/events.ts';
+import { retryTransient, type ApiOutage } from './outage.ts';
 
 const nodeRef = (name: string) => ({ apiVersion: 'v1', kind: 'Node', name });
 
@@ -15,19 +16,21 @@ async function getNode(api: KubeApi, name: string, signal?: AbortSignal): Promis
 
 /**
  * Marks the node unschedulable. Resolves true when this call cordoned it, false when it already
- * was: a failed drain must only undo a cordon it made itself.
+ * was: a failed drain must only undo a cordon it made itself. With `outage`, transient failures
+ * are retried until `signal` aborts.
  */
-export async function cordon(api: KubeApi, name: string, sink?: TimelineSink, signal?: AbortSignal): Promise<boolean> {
-  const node = await getNode(api, name, signal);
+export async function cordon(api: KubeApi, name: string, sink?: TimelineSink, signal?: AbortSignal, outage?: ApiOutage): Promise<boolean> {
+  // Each call is retried by itself: a patch whose answer was lost is sent again, never taken for a cordon made by someone else.
+  const node = await retryTransient(() => getNode(api, name, signal), outage, signal);
   if (node.spec?.unschedulable === true) return false;
-  await api.patch(nodeRef(name), { spec: { unschedulable: true } }, signal);
+  await retryTransient(() => api.patch(nodeRef(name), { spec: { unschedulable: true } }, signal), outage, signal);
   sink?.record('cordon', `node/${name}`);
   return true;
 }
 
-export async function uncordon(api: KubeApi, name: string, sink?: TimelineSink, signal?: AbortSignal): Promise<void> {
+export async function uncordon(api: KubeApi, name: string, sink?: TimelineSink, signal?: AbortSignal, outage?: ApiOutage): Promise<void> {
   // null removes the field, which is how the API server itself represents "schedulable".
-  await api.patch(nodeRef(name), { spec: { unschedulable: null } }, signal);
+  await retryTransient(() => api.patch(nodeRef(name), { spec: { unschedulable: null } }, signal), outage, signal);
   sink?.record('uncordon', `node/${name}`);
 }
 

@@ -11,7 +11,8 @@ import { cordon, uncordon } from './cordon.ts';
 import { evictPod, waitForPodGone, type Refusal } from './evict.ts';
 import { defaultFilters, drainFilteredError, planDrain, podKey, type PodDecision } from './filters.ts';
 import { resolveDrainOptions, type DrainOptions, type ResolvedDrainOptions } from './options.ts';
-import { pdbsForPod } from './pdb.ts';
+import { ApiOutage, retryTransient } from './outage.ts';
+import { explainBudget, pdbsForPod } from './pdb.ts';
 
 export interface DrainResult {
   readonly node: string;
@@ -49,7 +50,8 @@ const messageOf = (err: unknown) => {
 };
 
 /**
- * Drains one node. Resolves when every evictable pod is gone. Rejects with ZDT_DRAIN_FILTERED
+ * Drains one node. Resolves when every evictable pod is gone. API calls that reach no API server
+ * are retried until the deadline ('api-unreachable' / 'api-reachable' events). Rejects with ZDT_DRAIN_FILTERED
  * (nothing evicted), ZDT_DRAIN_BLOCKED (a PDB refused evictions until the deadline),
  * ZDT_TIMEOUT (pods did not go in time), ZDT_EVICTION_MULTIPLE_PDBS, ZDT_KUBE_API or ZDT_ABORTED.
  * On failure the node is uncordoned unless it was cordoned before or options.keepCordoned.
@@ -62,12 +64,13 @@ export async function drainNode(api: KubeApi, nodeName: string, options: DrainOp
   const timer = setTimeout(() => deadline.abort(), o.timeoutMs);
   const signal = o.signal ? AbortSignal.any([o.signal, deadline.signal]) : deadline.signal;
   const refusals = new Map<string, PodRefusals>();
+  const outage = new ApiOutage(sink, subject, o.pollIntervalMs);
   let cordonedHere = false;
 
   sink?.record('drain-start', subject);
   try {
-    cordonedHere = await cordon(api, nodeName, sink, signal);
-    const pods = await api.list<Pod>({ apiVersion: 'v1', kind: 'Pod' }, { fieldSelector: `spec.nodeName=${nodeName}` }, signal);
+    cordonedHere = await cordon(api, nodeName, sink, signal, outage);
+    const pods = await retryTransient(() => api.list<Pod>({ apiVersion: 'v1', kind: 'Pod' }, { fieldSelector: `spec.nodeName=${nodeName}` }, signal), outage, signal);
     const plan = planDrain(pods, defaultFilters, o);
     if (plan.failed.length > 0) throw drainFilteredError(nodeName, plan.failed);
 
@@ -80,11 +83,11 @@ export async function drainNode(api: KubeApi, nodeName: string, options: DrainOp
     };
     const drainPod = async (pod: Pod, evict: boolean) => {
       if (evict) {
-        const outcome = await evictPod(api, pod, { ...o, signal, onRefused: onRefused(pod) }, sink);
+        const outcome = await evictPod(api, pod, { ...o, signal, onRefused: onRefused(pod), outage }, sink);
         if (outcome === 'gone') return;
       }
       const timeoutMs = Math.max(0, started + o.timeoutMs - performance.now());
-      await waitForPodGone(api, pod, { timeoutMs, intervalMs: o.pollIntervalMs, signal });
+      await waitForPodGone(api, pod, { timeoutMs, intervalMs: o.pollIntervalMs, signal, outage });
     };
     const tasks = [...plan.evict.map((p) => ({ pod: p, evict: true })), ...plan.wait.map((p) => ({ pod: p, evict: false }))];
     // Like kubectl, one pod's failure does not stop the others: all settle, then errors are reported.
@@ -106,7 +109,7 @@ export async function drainNode(api: KubeApi, nodeName: string, options: DrainOp
     sink?.record('drain-failed', subject, messageOf(error));
     if (cordonedHere && !o.keepCordoned) {
       // The drain's own signal may be spent; the clean-up gets a fresh, bounded one.
-      await uncordon(api, nodeName, sink, AbortSignal.timeout(CLEANUP_TIMEOUT_MS)).catch((e: unknown) =>
+      await uncordon(api, nodeName, sink, AbortSignal.timeout(CLEANUP_TIMEOUT_MS), outage).catch((e: unknown) =>
         sink?.record('note', subject, `uncordon after failed drain failed: ${messageOf(e)}`),
       );
     }
@@ -167,11 +170,17 @@ async function podFailuresError(
   const pdbs = [...new Set(named.flat())].sort();
   const by = pdbs.length === 0 ? 'a PodDisruptionBudget' : `PodDisruptionBudget ${pdbs.join(', ')}`;
   const clauses = blocked.map((r) => `eviction of pod ${podKey(r.pod)} refused ${r.count} times (429) over ${Math.round((now - r.firstAt) / 1000)}s`);
-  return new ZdtError(ErrorCode.DrainBlocked, `drain of node ${node} blocked by ${by}: ${clauses.join('; ')}`, {
+  // Each budget lives in its refused pod's namespace; the explanation is best effort, the verdict stands without it.
+  const budgets = new Map(blocked.flatMap((r, i) => (named[i] ?? []).map((name) => [`${r.pod.metadata?.namespace}/${name}`, { namespace: r.pod.metadata?.namespace ?? '', name }] as const)));
+  const why = await Promise.all([...budgets.values()].map((b) => explainBudget(api, b.namespace, b.name, cleanup).catch(() => undefined)));
+  const explained = why.filter((w): w is string => w !== undefined);
+  const because = explained.length > 0 ? `. ${explained.join('. ')}` : '';
+  return new ZdtError(ErrorCode.DrainBlocked, `drain of node ${node} blocked by ${by}: ${clauses.join('; ')}${because}`, {
     cause: failures[0]?.error,
     details: {
       node,
       pdbs,
+      budgets: explained,
       timeoutMs: o.timeoutMs,
       pods: blocked.map((r) => ({ pod: podKey(r.pod), refusals: r.count, lastMessage: r.last.message })),
     },

@@ -9,6 +9,7 @@ import type { TimelineSink } from '../observe/events.ts';
 import { poll, sleep } from '../wait.ts';
 import { podKey } from './filters.ts';
 import type { ResolvedDrainOptions } from './options.ts';
+import type { ApiOutage } from './outage.ts';
 import { pdbNameFromCauses, pdbsForPod } from './pdb.ts';
 
 /** An eviction the server refused for now; it is retried after retryDelayMs. */
@@ -22,6 +23,8 @@ export interface Refusal {
 
 export interface EvictPodOptions extends Pick<ResolvedDrainOptions, 'retryDelayMs' | 'gracePeriodSeconds' | 'signal'> {
   readonly onRefused?: (refusal: Refusal) => void;
+  /** Given, an eviction that reached no API server is retried like a refusal, and reported here. */
+  readonly outage?: ApiOutage;
 }
 
 export type EvictionOutcome =
@@ -63,9 +66,9 @@ async function multiplePdbsError(api: KubeApi, pod: Pod, err: ZdtError, signal?:
 
 /**
  * Evicts `pod` until the server accepts, retrying refusals (429 PDB, 403 namespace terminating)
- * after `retryDelayMs` until `signal` aborts (the drain's deadline). Every answer is recorded on
- * the sink. Rejects with ZDT_EVICTION_MULTIPLE_PDBS (500, never retried), the ZDT_KUBE_API error
- * of any other failure, or ZDT_ABORTED.
+ * and, with `outage`, transient failures after `retryDelayMs` until `signal` aborts (the drain's
+ * deadline). Every answer is recorded on the sink. Rejects with ZDT_EVICTION_MULTIPLE_PDBS (500,
+ * never retried), the ZDT_KUBE_API error of any other failure, or ZDT_ABORTED.
  */
 export async function evictPod(api: KubeApi, pod: Pod, options: EvictPodOptions, sink?: TimelineSink): Promise<EvictionOutcome> {
   const namespace = pod.metadata?.namespace ?? '';
@@ -76,12 +79,18 @@ export async function evictPod(api: KubeApi, pod: Pod, options: EvictPodOptions,
   for (;;) {
     try {
       await api.evict(namespace, name, evictOptions, options.signal);
+      options.outage?.answered();
       sink?.record('eviction-accepted', subject, `namespace ${namespace}`);
       return 'evicted';
     } catch (err) {
       if (!isZdtError(err, ErrorCode.KubeApi)) throw err;
       const status = err.details.status;
       const namespaceTerminating = causesOf(err).some((c) => c.reason === 'NamespaceTerminating');
+      const multiplePdbs = status === 500 && MULTIPLE_PDBS.test(serverText(err));
+      // The eviction subresource's own answers first; only what is left can be an unreachable server.
+      const answer = status === 404 || status === 429 || namespaceTerminating || multiplePdbs;
+      const unreachable = !answer && options.outage?.transient(err) === true;
+      if (!unreachable && typeof status === 'number') options.outage?.answered();
       if (status === 404) {
         sink?.record('note', subject, 'eviction: pod already gone (404)');
         return 'gone';
@@ -98,9 +107,11 @@ export async function evictPod(api: KubeApi, pod: Pod, options: EvictPodOptions,
         // The namespace controller will delete the pod soon; retry until it has started to.
         sink?.record('eviction-refused', subject, serverText(err));
         options.onRefused?.({ status, message: serverText(err) });
-      } else if (status === 500 && MULTIPLE_PDBS.test(serverText(err))) {
+      } else if (multiplePdbs) {
         sink?.record('eviction-error', subject, serverText(err));
         throw await multiplePdbsError(api, pod, err, options.signal);
+      } else if (unreachable) {
+        options.outage?.failed(err);
       } else {
         sink?.record('eviction-error', subject, err.message);
         throw err;
@@ -130,19 +141,31 @@ export interface WaitGoneOptions {
   readonly timeoutMs: number;
   readonly intervalMs: number;
   readonly signal?: AbortSignal;
+  /** Given, a poll that reached no API server is polled again at the next interval, and reported here. */
+  readonly outage?: ApiOutage;
 }
 
 /**
  * Resolves once the pod is deleted or its name belongs to a pod with another UID (a StatefulSet
  * recreated it). Rejects with ZDT_TIMEOUT naming the pod's last state, or ZDT_ABORTED.
  */
-export async function waitForPodGone(api: KubeApi, pod: Pod, { timeoutMs, intervalMs, signal }: WaitGoneOptions): Promise<void> {
+export async function waitForPodGone(api: KubeApi, pod: Pod, { timeoutMs, intervalMs, signal, outage }: WaitGoneOptions): Promise<void> {
   const key = podKey(pod);
   let last = '';
   try {
     await poll(
       async (why) => {
-        const current = await api.get<Pod>(podRef(pod), signal);
+        let current: Pod | undefined;
+        try {
+          current = await api.get<Pod>(podRef(pod), signal);
+        } catch (err) {
+          if (!outage?.transient(err)) throw err;
+          outage.failed(err);
+          last = `pod ${key} not seen: API server unreachable (${err.message})`;
+          why(last);
+          return undefined;
+        }
+        outage?.answered();
         if (!current || current.metadata?.uid !== pod.metadata?.uid) return true;
         last = `pod ${key} still present (${current.metadata?.deletionTimestamp ? 'terminating' : `phase ${current.status?.phase ?? 'unknown'}`})`;
         why(last);

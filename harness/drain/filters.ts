@@ -5,6 +5,7 @@
  */
 import { ErrorCode, ZdtError } from '../errors.ts';
 import type { Pod } from '../kube/types.ts';
+import type { DrainFlagNames } from './options.ts';
 
 export type PodAction =
   /** Send an eviction, then wait until the pod is gone. */
@@ -25,6 +26,8 @@ export interface FilterContext {
   readonly ignoreDaemonSets: boolean;
   readonly deleteEmptyDirData: boolean;
   readonly force: boolean;
+  /** How a refusal names the option that would let the pod through (see DrainOptions.optionNames). */
+  readonly optionNames: DrainFlagNames;
 }
 
 export interface PodFilter {
@@ -64,7 +67,7 @@ export const daemonSetFilter: PodFilter = {
     // The DaemonSet controller ignores unschedulable and would recreate the pod on this node.
     return ctx.ignoreDaemonSets
       ? { action: 'skip', reason: 'DaemonSet-managed' }
-      : { action: 'fail', reason: 'DaemonSet-managed (set ignoreDaemonSets to skip it)' };
+      : { action: 'fail', reason: `DaemonSet-managed, the DaemonSet would recreate it on this node (${ctx.optionNames.ignoreDaemonSets} skips it)` };
   },
 };
 
@@ -86,8 +89,8 @@ export const localStorageFilter: PodFilter = {
   check: (pod, ctx) => {
     if (!pod.spec?.volumes?.some((v) => v.emptyDir !== undefined)) return undefined;
     return ctx.deleteEmptyDirData
-      ? { action: 'evict', reason: 'uses emptyDir local storage (deleteEmptyDirData: its data is lost)' }
-      : { action: 'fail', reason: 'uses emptyDir local storage (set deleteEmptyDirData to evict it)' };
+      ? { action: 'evict', reason: `uses emptyDir local storage (${ctx.optionNames.deleteEmptyDirData}: its data is lost)` }
+      : { action: 'fail', reason: `uses emptyDir local storage, whose data an eviction deletes (${ctx.optionNames.deleteEmptyDirData} evicts it anyway)` };
   },
 };
 
@@ -96,8 +99,8 @@ export const unreplicatedFilter: PodFilter = {
   check: (pod, ctx) => {
     if (controllerOf(pod)) return undefined;
     return ctx.force
-      ? { action: 'evict', reason: 'declares no controller (force: it will not be recreated)' }
-      : { action: 'fail', reason: 'declares no controller, nothing would recreate it (set force to evict it)' };
+      ? { action: 'evict', reason: `declares no controller (${ctx.optionNames.force}: it will not be recreated)` }
+      : { action: 'fail', reason: `declares no controller, nothing would recreate it: run it from a Deployment or StatefulSet (${ctx.optionNames.force} deletes it for good)` };
   },
 };
 

@@ -21,9 +21,32 @@ export interface DrainOptions {
   readonly force?: boolean;
   /** Leave the node cordoned when the drain fails (default: uncordon it). */
   readonly keepCordoned?: boolean;
+  /**
+   * How a refusal names the option that would let the pod through, as the caller's user types
+   * it. Default: the option names of this object (`force: true`); the CLI passes
+   * CLI_DRAIN_FLAGS (`--force`, `--delete-emptydir-data`).
+   */
+  readonly optionNames?: DrainFlagNames;
   /** Aborts the drain (then rejects with ZDT_ABORTED). */
   readonly signal?: AbortSignal;
 }
+
+/** The drain options that let a refused pod through, like kubectl drain's flags. */
+export type DrainFlag = 'force' | 'deleteEmptyDirData' | 'ignoreDaemonSets';
+export type DrainFlagNames = Readonly<Record<DrainFlag, string>>;
+
+export const LIBRARY_DRAIN_FLAGS: DrainFlagNames = Object.freeze({
+  force: 'force: true',
+  deleteEmptyDirData: 'deleteEmptyDirData: true',
+  ignoreDaemonSets: 'ignoreDaemonSets: true',
+});
+
+/** kubectl drain's flag names, which `zdt verify` shares. */
+export const CLI_DRAIN_FLAGS: DrainFlagNames = Object.freeze({
+  force: '--force',
+  deleteEmptyDirData: '--delete-emptydir-data',
+  ignoreDaemonSets: '--ignore-daemonsets',
+});
 
 export interface ResolvedDrainOptions {
   readonly timeoutMs: number;
@@ -34,6 +57,7 @@ export interface ResolvedDrainOptions {
   readonly deleteEmptyDirData: boolean;
   readonly force: boolean;
   readonly keepCordoned: boolean;
+  readonly optionNames: DrainFlagNames;
   readonly signal: AbortSignal | undefined;
 }
 
@@ -82,6 +106,7 @@ export function resolveDrainOptions(options: DrainOptions = {}): ResolvedDrainOp
     deleteEmptyDirData: flag('deleteEmptyDirData', options.deleteEmptyDirData, false),
     force: flag('force', options.force, false),
     keepCordoned: flag('keepCordoned', options.keepCordoned, false),
+    optionNames: options.optionNames ?? LIBRARY_DRAIN_FLAGS,
     signal: options.signal,
   });
 }

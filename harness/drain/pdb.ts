@@ -27,3 +27,36 @@ export function pdbNameFromCauses(causes: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Why a PodDisruptionBudget allows no eviction now, in the cluster's words: its status
+ * (`disruptionsAllowed`, healthy vs desired) and, for the pods it covers that are not ready,
+ * the reason: a Pending pod's PodScheduled message from the scheduler (node affinity,
+ * anti-affinity, taints, insufficient resources), or a failing container's state.
+ */
+export async function explainBudget(api: KubeApi, namespace: string, name: string, signal?: AbortSignal): Promise<string> {
+  const pdb = await api.get<PodDisruptionBudget>({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', namespace, name }, signal);
+  if (!pdb) return `PodDisruptionBudget ${name} no longer exists`;
+  const st = pdb.status ?? {};
+  const head = `PodDisruptionBudget ${name}: ${st.disruptionsAllowed ?? 0} disruptions allowed (${st.currentHealthy ?? 0} healthy of ${st.desiredHealthy ?? 0} needed, ${st.expectedPods ?? 0} expected)`;
+  const selector = pdb.spec?.selector;
+  if (selector === undefined) return head;
+  const pods = (await api.list<Pod>({ apiVersion: 'v1', kind: 'Pod', namespace }, {}, signal)).filter((p) => matchesSelector(p.metadata?.labels ?? {}, selector));
+  const why = pods.flatMap((p) => {
+    const problem = notReadyBecause(p);
+    return problem ? [`pod ${p.metadata?.name} ${problem}`] : [];
+  });
+  if (why.length > 0) return `${head}; not healthy: ${why.join('; ')}`;
+  return `${head}; every covered pod is healthy, so the budget itself leaves no room (minAvailable/maxUnavailable against the replica count)`;
+}
+
+function notReadyBecause(pod: Pod): string | undefined {
+  if (pod.metadata?.deletionTimestamp) return 'is terminating';
+  const conditions = pod.status?.conditions ?? [];
+  const scheduled = conditions.find((c) => c.type === 'PodScheduled');
+  if (scheduled?.status === 'False') return `is Pending, not scheduled: ${scheduled.message ?? scheduled.reason ?? 'no reason given'}`;
+  if (conditions.find((c) => c.type === 'Ready')?.status === 'True') return undefined;
+  const waiting = pod.status?.containerStatuses?.find((c) => c.state?.waiting)?.state?.waiting;
+  if (waiting) return `is not ready: ${waiting.reason ?? 'waiting'}${waiting.message ? ` (${waiting.message})` : ''}`;
+  return `is not ready (phase ${pod.status?.phase ?? 'unknown'})`;
+}

@@ -143,9 +143,10 @@ export function createKubeApi(options: KubeClientOptions = {}): KubeApi {
       return { status: res.httpStatusCode, text: await res.body.text() };
     } catch (err) {
       if (signal?.aborted) throw abortError(signal);
+      // No HTTP answer: no status, but the system error's code (ECONNREFUSED, ECONNRESET, ...) tells an unreachable server apart.
       throw new ZdtError(ErrorCode.KubeApi, `${method} ${what} failed: ${(err as Error).message}`, {
         cause: err,
-        details: { message: (err as Error).message, causes: [], verb: method, object: what },
+        details: { message: (err as Error).message, code: (err as { code?: unknown }).code, causes: [], verb: method, object: what },
       });
     }
   }
@@ -286,7 +287,7 @@ export function createKubeApi(options: KubeClientOptions = {}): KubeApi {
             reject(
               new ZdtError(ErrorCode.KubeApi, `watch ${describe(ref)} failed: ${status ?? ''}${status ? ': ' : ''}${message}`, {
                 cause: err,
-                details: { status, message, causes: [], verb: 'watch', object: describe(ref) },
+                details: { status, message, code: (err as { code?: unknown }).code, causes: [], verb: 'watch', object: describe(ref) },
               }),
             );
           } else resolve();

@@ -8,6 +8,16 @@ const ALIASES: Readonly<Record<string, OutcomeError>> = {
   ERR_SOCKET_CONNECTION_TIMEOUT: 'UND_ERR_CONNECT_TIMEOUT',
 };
 
+/**
+ * Families of codes with one outcome: llhttp's HPE_* parse errors; OpenSSL's and Node's TLS
+ * errors, including the certificate verification codes Node's tls documentation lists
+ * (DEPTH_ZERO_SELF_SIGNED_CERT, UNABLE_TO_VERIFY_LEAF_SIGNATURE, CERT_HAS_EXPIRED, ...).
+ */
+const FAMILIES: readonly (readonly [RegExp, OutcomeError])[] = [
+  [/^HPE_/, 'HTTP_PARSE'],
+  [/^ERR_(SSL|TLS)_|CERT|CRL|^UNABLE_TO_|^(INVALID_CA|INVALID_PURPOSE|PATH_LENGTH_EXCEEDED|HOSTNAME_MISMATCH)$/, 'TLS'],
+];
+
 /** How deep to follow `cause` and AggregateError `errors`: fetch and happy-eyeballs wrap one or two levels. */
 const MAX_DEPTH = 4;
 
@@ -27,7 +37,7 @@ function find(err: unknown, depth: number): OutcomeError | undefined {
   // The outermost recognised code wins: undici's UND_ERR_* says more than the socket error under it.
   if (typeof code === 'string') {
     if (KNOWN.has(code)) return code as OutcomeError;
-    const alias = ALIASES[code];
+    const alias = ALIASES[code] ?? FAMILIES.find(([pattern]) => pattern.test(code))?.[1];
     if (alias) return alias;
   }
   const inner = find(cause, depth + 1);
@@ -40,5 +50,7 @@ function find(err: unknown, depth: number): OutcomeError | undefined {
   }
   // AbortSignal.timeout() and similar deadline aborts.
   if (name === 'TimeoutError') return 'TIMEOUT';
+  // undici leaves some parse errors without a code.
+  if (name === 'HTTPParserError') return 'HTTP_PARSE';
   return undefined;
 }

@@ -3,11 +3,25 @@ import { ErrorCode, ZdtError } from '../errors.ts';
 import { abortError } from '../wait.ts';
 import { errorOutcomeOf } from './classify.ts';
 import { createPool, type ConnectionMode, type HttpPool } from './pool.ts';
+import { DEFAULT_EXPECT_STATUS, parseExpectStatus, type ExpectedStatuses } from './status.ts';
 import { isFailure, OUTCOME_DROPPED, type RequestLog } from './types.ts';
 
 export interface LoadOptions {
-  /** Target, e.g. the Service's NodePort: "http://127.0.0.1:30080/". */
+  /** Target, e.g. the Service's NodePort: "http://127.0.0.1:30080/"; http:// or https://. Path and query are sent as they are. */
   readonly url: string;
+  /**
+   * Host header to send instead of the URL's host[:port], e.g. "shop.example.com" for an app
+   * routed by name. With https:// it is also the TLS server name (SNI) and the name the
+   * certificate is checked against. The connection still goes to the URL's address.
+   */
+  readonly host?: string;
+  /** Accept any server certificate (self-signed, wrong name, expired); no effect on http://. Default false: verify against Node's CA store. */
+  readonly insecure?: boolean;
+  /**
+   * Statuses that count as success, as `zdt verify --expect-status` takes them: "200-399" (the
+   * default) or a comma list such as "200,204,301-308". Any other status is a failed request.
+   */
+  readonly expectStatus?: string;
   /** The run clock; every timestamp in the RequestLog is on it. */
   readonly clock: Clock;
   /** Arrival rate (open model). Default 200: a 5 ms gap in service is already visible. */
@@ -35,6 +49,9 @@ export interface LoadOptions {
 
 export interface ResolvedLoadOptions {
   readonly url: URL;
+  readonly host: string | undefined;
+  readonly insecure: boolean;
+  readonly expectStatus: ExpectedStatuses;
   readonly clock: Clock;
   readonly ratePerSecond: number;
   readonly durationMs: number | undefined;
@@ -52,7 +69,7 @@ export interface ResolvedLoadOptions {
 export interface LoadHandle extends AsyncDisposable {
   /** Requests started so far (dropped ones are not). */
   readonly sent: number;
-  /** Completed and not a failure (see isFailure). */
+  /** Completed and not a failure (see isFailure and LoadOptions.expectStatus). */
   readonly ok: number;
   readonly failed: number;
   readonly inFlight: number;
@@ -74,6 +91,8 @@ const DEFAULTS = {
 
 const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const HEADER_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** host[:port] as a Host header carries it: a name or IPv4 address, or a bracketed IPv6 address. */
+const HOST_HEADER = /^(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 /** Without a duration, start with this many entries and double when they fill. */
 const INITIAL_CAPACITY = 4096;
 /** RequestLog.pod is a Uint16Array; later pods are recorded as unknown (0). */
@@ -98,7 +117,7 @@ export function resolveLoadOptions(options: LoadOptions): ResolvedLoadOptions {
   } catch {
     throw invalid('url', options.url, 'not an absolute URL');
   }
-  if (url.protocol !== 'http:') throw invalid('url', options.url, 'must be http://');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid('url', options.url, 'must be http:// or https://');
   if (!LOOPBACK_HOSTS.has(url.hostname) && options.allowNonLoopback !== true) {
     throw invalid('url', options.url, 'only 127.0.0.1, localhost or [::1] may be targeted unless allowNonLoopback is set');
   }
@@ -122,9 +141,17 @@ export function resolveLoadOptions(options: LoadOptions): ResolvedLoadOptions {
   }
   const podHeader = options.podHeader ?? DEFAULTS.podHeader;
   if (typeof podHeader !== 'string' || !HEADER_TOKEN.test(podHeader)) throw invalid('podHeader', podHeader, 'must be an HTTP header name');
+  const host = options.host;
+  if (host !== undefined && (typeof host !== 'string' || !HOST_HEADER.test(host))) throw invalid('host', host, 'must be host or host:port, e.g. "shop.example.com"');
+  const insecure = options.insecure ?? false;
+  if (typeof insecure !== 'boolean') throw invalid('insecure', insecure, 'must be a boolean');
+  const expectStatus = options.expectStatus === undefined ? DEFAULT_EXPECT_STATUS : parseExpectStatus(options.expectStatus, 'load option expectStatus');
 
   return {
     url,
+    host,
+    insecure,
+    expectStatus,
     clock: options.clock,
     ratePerSecond,
     durationMs,
@@ -212,6 +239,8 @@ class LoadRun implements LoadHandle {
     this.#pool = createPool({
       origin: o.url.origin,
       path: o.url.pathname + o.url.search,
+      host: o.host,
+      insecure: o.insecure,
       connection: o.connection,
       connectTimeoutMs: o.connectTimeoutMs,
       headersTimeoutMs: o.headersTimeoutMs,
@@ -281,7 +310,7 @@ class LoadRun implements LoadHandle {
     const outcome = error === undefined ? status : errorOutcomeOf(error);
     cols.outcome[i] = outcome;
     if (header) cols.pod[i] = this.#intern(header);
-    if (isFailure(outcome)) this.failed++;
+    if (isFailure(outcome, this.#o.expectStatus)) this.failed++;
     else this.ok++;
     this.inFlight--;
     if (this.#ending) {
@@ -329,6 +358,7 @@ class LoadRun implements LoadHandle {
       pods: [...this.#pods],
       lateStarts: this.lateStarts,
       dropped: this.dropped,
+      expectStatus: this.#o.expectStatus,
     });
   }
 }

@@ -11,10 +11,14 @@ import { ErrorCode, ZdtError } from '../errors.ts';
 export type ConnectionMode = 'keep-alive' | 'new';
 
 export interface PoolOptions {
-  /** "http://127.0.0.1:30080"; the loop validated it. */
+  /** "http://127.0.0.1:30080" or "https://..."; the loop validated it. */
   readonly origin: string;
   /** Path and query sent with every GET. */
   readonly path: string;
+  /** Host header instead of the origin's; with https also the TLS server name. */
+  readonly host: string | undefined;
+  /** https: accept any certificate. */
+  readonly insecure: boolean;
   /** 'keep-alive' reuses connections (where idle-connection shutdown bugs show); 'new' sends `connection: close` and opens one per request. */
   readonly connection: ConnectionMode;
   readonly connectTimeoutMs: number;
@@ -29,14 +33,15 @@ export interface PoolOptions {
 }
 
 /**
- * Called exactly once per `get`. `status` is 0 when no response was complete; `header` is the
- * captured header when headers arrived (also when the body then failed); `error` is undici's or
- * Node's error object, for classify().
+ * Called exactly once per `get`, always from a microtask: never from inside `get` nor from inside
+ * one of undici's callbacks, so it may call `get` again. `status` is 0 when no response was
+ * complete; `header` is the captured header when headers arrived (also when the body then
+ * failed); `error` is undici's or Node's error object, for classify().
  */
 export type Completion = (id: number, status: number, header: string | undefined, error: Error | undefined) => void;
 
 export interface HttpPool {
-  /** Starts one GET; its outcome arrives through `done` with the same `id`. */
+  /** Starts one GET; its outcome arrives through `done` with the same `id`. Never throws. */
   get(id: number, done: Completion): void;
   /** Waits for requests already started, then closes all connections. */
   close(): Promise<void>;
@@ -48,11 +53,17 @@ export interface HttpPool {
  * visible share of the generator's CPU. A request only ever goes to an idle Client, so nothing
  * queues behind another request. A Client whose connection failed reconnects on its next
  * request, so failed ones go back on the stack too.
+ *
+ * A finished request's Client goes back on the stack, and its `done` runs, only in a microtask
+ * after undici's callback has returned. A request dispatched into a Client from inside that
+ * Client's own onError/onComplete lands in the middle of undici's bookkeeping: after a failed
+ * connect undici asserts the Client's queue is empty, and that assertion then threw out of a
+ * socket event and killed the process.
  */
 export function createPool(options: PoolOptions): HttpPool {
   const clientOptions: Client.Options = {
     pipelining: 1,
-    connect: { timeout: options.connectTimeoutMs },
+    connect: { timeout: options.connectTimeoutMs, rejectUnauthorized: !options.insecure },
     headersTimeout: options.headersTimeoutMs,
     bodyTimeout: options.bodyTimeoutMs,
   };
@@ -60,22 +71,42 @@ export function createPool(options: PoolOptions): HttpPool {
     path: options.path,
     method: 'GET',
     reset: options.connection === 'new',
+    ...(options.host === undefined ? {} : { headers: { host: options.host } }),
   };
-  const all: Client[] = [];
+  const all = new Set<Client>();
   const idle: Client[] = [];
+  /** Requests finished since the last flush; one microtask hands back a whole batch. */
+  let finished: GetHandler[] = [];
+
+  const flush = (): void => {
+    const batch = finished;
+    finished = [];
+    for (const handler of batch) {
+      const client = handler.client;
+      // A closed or destroyed Client would fail every later request without sending it.
+      if (client?.closed || client?.destroyed) all.delete(client);
+      else if (client) idle.push(client);
+      handler.report();
+    }
+  };
+  const release = (handler: GetHandler): void => {
+    if (finished.push(handler) === 1) queueMicrotask(flush);
+  };
+
   return {
     get(id, done) {
       let client = idle.pop();
-      if (client === undefined) {
-        // The loop caps requests in flight at maxConnections; getting here means a Client was never handed back.
-        if (all.length >= options.maxConnections) throw new ZdtError(ErrorCode.Load, `more than ${options.maxConnections} requests in flight`);
+      if (client === undefined && all.size < options.maxConnections) {
         client = new Client(options.origin, clientOptions);
-        all.push(client);
+        all.add(client);
       }
-      client.dispatch(request, new GetHandler(id, done, options.captureHeader, client, idle));
+      const handler = new GetHandler(id, done, options.captureHeader, client, release);
+      // The loop caps requests in flight at maxConnections; getting here means a Client was never handed back.
+      if (client === undefined) handler.onError(new ZdtError(ErrorCode.Load, `more than ${options.maxConnections} requests in flight`));
+      else client.dispatch(request, handler);
     },
     close: async () => {
-      await Promise.all(all.map((c) => c.close()));
+      await Promise.all([...all].map((c) => c.close()));
     },
   };
 }
@@ -90,13 +121,15 @@ export function createPool(options: PoolOptions): HttpPool {
 class GetHandler implements Dispatcher.DispatchHandler {
   #status = 0;
   #header: string | undefined;
+  #error: Error | undefined;
+  #finished = false;
 
   constructor(
     private readonly id: number,
     private readonly done: Completion,
     private readonly headerName: string,
-    private readonly client: Client,
-    private readonly idle: Client[],
+    readonly client: Client | undefined,
+    private readonly release: (handler: GetHandler) => void,
   ) {}
 
   onConnect(): void {}
@@ -120,14 +153,24 @@ class GetHandler implements Dispatcher.DispatchHandler {
     return true;
   }
 
-  // The Client goes back before `done`, so a request started from `done` can use it.
   onComplete(): void {
-    this.idle.push(this.client);
-    this.done(this.id, this.#status, this.#header, undefined);
+    this.#finish(undefined);
   }
 
   onError(error: Error): void {
-    this.idle.push(this.client);
-    this.done(this.id, 0, this.#header, error);
+    this.#finish(error);
+  }
+
+  /** Runs in the pool's flush, after the Client went back on the stack. */
+  report(): void {
+    this.done(this.id, this.#error === undefined ? this.#status : 0, this.#header, this.#error);
+  }
+
+  // undici ends a request once; a second end must not hand the Client back twice (two requests on one connection).
+  #finish(error: Error | undefined): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#error = error;
+    this.release(this);
   }
 }

@@ -1,3 +1,5 @@
+import { DEFAULT_EXPECT_STATUS, isExpectedStatus, type ExpectedStatuses } from './status.ts';
+
 /**
  * The load generator's output, one entry per scheduled request, in columns so a
  * 10-minute run at 1,000 req/s stays small. Times are ms on the run clock (harness/clock.ts).
@@ -24,6 +26,12 @@ export interface RequestLog {
    */
   readonly lateStarts: number;
   readonly dropped: number;
+  /**
+   * The statuses the run expected (LoadOptions.expectStatus); any other status is a failure.
+   * startLoad always sets it; a log built by hand without it is judged by the same default as
+   * startLoad's, 200-399, so one log never gets two verdicts depending on who made it.
+   */
+  readonly expectStatus?: ExpectedStatuses;
 }
 
 /** Error outcomes, encoded as 1000 + index. The order is stable: reports store the codes. */
@@ -42,6 +50,12 @@ export const OUTCOME_ERRORS = [
   // The generator's own machine ran out of local ports or file descriptors.
   'EADDRNOTAVAIL',
   'EMFILE',
+  // The connection ended before the body its content-length announced (undici's code when it closes a 'new' connection).
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  // The answer was not HTTP (llhttp rejected it).
+  'HTTP_PARSE',
+  // TLS handshake or certificate verification failed (self-signed certificate without `insecure`, plain HTTP on the port...).
+  'TLS',
 ] as const;
 export type OutcomeError = (typeof OUTCOME_ERRORS)[number];
 
@@ -60,7 +74,21 @@ export function outcomeLabel(outcome: number): string {
   return outcome >= ERROR_OUTCOME_BASE ? (OUTCOME_ERRORS[outcome - ERROR_OUTCOME_BASE] ?? 'OTHER') : String(outcome);
 }
 
-/** A request failed when it errored or answered 5xx; a 4xx is the application's own answer. */
-export function isFailure(outcome: number): boolean {
-  return outcome >= 500;
+/**
+ * A request failed when it errored or answered a status outside `expected`. A dropped request
+ * was never sent, so it is neither.
+ */
+export function isFailure(outcome: number, expected: ExpectedStatuses): boolean {
+  if (outcome === OUTCOME_DROPPED) return false;
+  return outcome >= ERROR_OUTCOME_BASE || !isExpectedStatus(outcome, expected);
+}
+
+/** The statuses a log is judged by: its own, else the default 200-399 (see RequestLog.expectStatus). */
+export function expectationOf(log: RequestLog): ExpectedStatuses {
+  return log.expectStatus ?? DEFAULT_EXPECT_STATUS;
+}
+
+/** isFailure for request `i` of `log`, by the log's own expected statuses. */
+export function failedAt(log: RequestLog, i: number): boolean {
+  return isFailure(log.outcome[i]!, expectationOf(log));
 }

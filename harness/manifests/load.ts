@@ -1,8 +1,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isMap, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { Composer, isMap, isScalar, isSeq, LineCounter, Parser, visit, type CST, type Document } from 'yaml';
 import { ErrorCode, ZdtError } from '../errors.ts';
 import type { KubeObject } from '../kube/types.ts';
+import { checkManifestSet } from './check.ts';
 
 /** One Kubernetes object and where it was written, so findings can point at it. */
 export interface LoadedManifest {
@@ -16,15 +17,61 @@ export interface LoadedManifest {
 const MANIFEST_FILE = /\.ya?ml$/i;
 
 /**
+ * What one load (one `loadManifests` or `parseManifests` call) accepts; more is refused with
+ * ZDT_MANIFEST naming the file, the figure and the limit, before the slow part runs. The YAML
+ * parser manages about 0.2-2 MB/s on a 2-core machine depending on how dense the text is, and
+ * a deep enough nesting overflows its recursive composer (at ~800 levels, and past ~50k levels
+ * it can crash the process outright), so without limits a 10 MB or 10k-document input would
+ * take minutes and a 200 kB one could kill zdt. The app under test needs far less: these are
+ * about 10x the largest real app bundles (a 470 kB CRD bundle parses in 0.25 s).
+ */
+export interface ManifestLimits {
+  /** Bytes of YAML, all files together (checked with stat, before reading). */
+  readonly maxBytes: number;
+  /** Documents (`---` separated, a List's items counted one each), all files together. */
+  readonly maxDocuments: number;
+  /** Nesting of mappings and sequences within one document (Kubernetes objects stay below ~30). */
+  readonly maxDepth: number;
+}
+
+export const MANIFEST_LIMITS: ManifestLimits = Object.freeze({ maxBytes: 2 * 1024 * 1024, maxDocuments: 1000, maxDepth: 100 });
+
+export interface LoadOptions {
+  /** Overrides of MANIFEST_LIMITS. */
+  readonly limits?: Partial<ManifestLimits>;
+}
+
+/** What one load has used up so far, so the limits hold for a whole directory, not per file. */
+interface Budget {
+  readonly limits: ManifestLimits;
+  /** The path the caller passed, named when a directory's files together go over a limit. */
+  readonly root: string;
+  documents: number;
+}
+
+const newBudget = (root: string, options: LoadOptions): Budget => ({ limits: { ...MANIFEST_LIMITS, ...options.limits }, root, documents: 0 });
+
+const mib = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+
+/**
  * Loads every *.yaml / *.yml file directly in a directory (not recursively, like
  * `kubectl apply -f dir`), or a single file, in path order. Multi-document files are
- * split, empty documents skipped and `kind: List` expanded into its items.
+ * split, empty documents skipped and `kind: List` expanded into its items. A set without
+ * objects, or with one object defined twice, is refused (checkManifestSet).
  */
-export async function loadManifests(path: string): Promise<LoadedManifest[]> {
+export async function loadManifests(path: string, options: LoadOptions = {}): Promise<LoadedManifest[]> {
   let isDirectory: boolean;
   try {
-    isDirectory = (await stat(path)).isDirectory();
+    const stats = await stat(path);
+    isDirectory = stats.isDirectory();
+    // A FIFO or a device (/dev/zero, /dev/stdin) would block the read forever or never end.
+    if (!isDirectory && !stats.isFile()) {
+      throw new ZdtError(ErrorCode.Manifest, `${path} is neither a directory nor a regular file: pass a directory of Kubernetes *.yaml files or a single manifest file`, {
+        details: { path },
+      });
+    }
   } catch (err) {
+    if (err instanceof ZdtError) throw err;
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new ZdtError(
         ErrorCode.Manifest,
@@ -35,8 +82,53 @@ export async function loadManifests(path: string): Promise<LoadedManifest[]> {
     throw new ZdtError(ErrorCode.Manifest, `cannot read ${path}: ${(err as Error).message}`, { cause: err, details: { path } });
   }
   const files = isDirectory ? await manifestFiles(path) : [path];
-  const texts = await Promise.all(files.map((file) => readText(file)));
-  return files.flatMap((file, i) => parseManifests(texts[i] as string, file));
+  const budget = newBudget(path, options);
+  // Sizes first, so an oversized input is refused without reading it.
+  const sizes = await Promise.all(files.map((file) => fileSize(file)));
+  let total = 0;
+  files.forEach((file, i) => {
+    total += sizes[i] as number;
+    checkBytes(file, sizes[i] as number, total, budget);
+  });
+  const contents = await Promise.all(files.map((file) => readBytes(file)));
+  // Again, in case a file grew since stat.
+  total = 0;
+  contents.forEach((bytes, i) => {
+    total += bytes.length;
+    checkBytes(files[i] as string, bytes.length, total, budget);
+  });
+  const manifests = files.flatMap((file, i) => parseWithin((contents[i] as Buffer).toString('utf8'), file, budget));
+  checkManifestSet(manifests, path);
+  return manifests;
+}
+
+function checkBytes(file: string, size: number, total: number, { limits, root }: Budget): void {
+  if (total <= limits.maxBytes) return;
+  const figure = total === size ? `${mib(size)} (${size} bytes)` : `${mib(size)}, which brings the manifests in ${root} to ${mib(total)} (${total} bytes),`;
+  throw new ZdtError(
+    ErrorCode.Manifest,
+    `${file}: ${figure} is over zdt's limit of ${mib(limits.maxBytes)} (${limits.maxBytes} bytes) of manifests: pass only the manifests of the app under test`,
+    { details: { file, bytes: size, totalBytes: total, limit: limits.maxBytes } },
+  );
+}
+
+function checkDocuments(file: string, documents: number, budget: Budget, what: string): void {
+  const total = budget.documents + documents;
+  if (total <= budget.limits.maxDocuments) return;
+  const more = budget.documents === 0 ? '' : `, which bring the manifests in ${budget.root} to ${total}`;
+  throw new ZdtError(
+    ErrorCode.Manifest,
+    `${file}: ${documents} ${what}${more}, over zdt's limit of ${budget.limits.maxDocuments} documents: pass only the manifests of the app under test`,
+    { details: { file, documents, totalDocuments: total, limit: budget.limits.maxDocuments } },
+  );
+}
+
+async function fileSize(file: string): Promise<number> {
+  try {
+    return (await stat(file)).size;
+  } catch (err) {
+    throw new ZdtError(ErrorCode.Manifest, `cannot read ${file}: ${(err as Error).message}`, { cause: err, details: { file } });
+  }
 }
 
 async function manifestFiles(dir: string): Promise<string[]> {
@@ -56,32 +148,101 @@ async function manifestFiles(dir: string): Promise<string[]> {
   return files;
 }
 
-async function readText(file: string): Promise<string> {
+async function readBytes(file: string): Promise<Buffer> {
   try {
-    return await readFile(file, 'utf8');
+    return await readFile(file);
   } catch (err) {
     throw new ZdtError(ErrorCode.Manifest, `cannot read ${file}: ${(err as Error).message}`, { cause: err, details: { file } });
   }
 }
 
 /** Parses the text of one manifest file; `file` is only used to label objects and errors. */
-export function parseManifests(text: string, file: string): LoadedManifest[] {
+export function parseManifests(text: string, file: string, options: LoadOptions = {}): LoadedManifest[] {
+  const budget = newBudget(file, options);
+  const size = Buffer.byteLength(text);
+  checkBytes(file, size, size, budget);
+  return parseWithin(text, file, budget);
+}
+
+/** A `---` line starts a document. */
+const DOCUMENT_START = /^---(?=[ \t\r\n]|$)/gm;
+/** The first line that is not blank, a comment or a directive (after a BOM). */
+const FIRST_CONTENT = /^(?![ \t]*(?:#.*)?\r?$)(?!%).*/m;
+
+/** Documents in `text`, counted without parsing it: one per `---`, and one more when content precedes the first. */
+function countDocuments(text: string): number {
+  const markers = text.match(DOCUMENT_START)?.length ?? 0;
+  const first = FIRST_CONTENT.exec(text.replace(/^\uFEFF/, ''))?.[0];
+  return markers + (first !== undefined && !/^---(?=[ \t\r\n]|$)/.test(first) ? 1 : 0);
+}
+
+function parseWithin(text: string, file: string, budget: Budget): LoadedManifest[] {
+  checkDocuments(file, countDocuments(text), budget, 'documents');
   const lineCounter = new LineCounter();
+  const fail = (offset: number, message: string, cause?: unknown): never => {
+    const { line, col } = lineCounter.linePos(offset);
+    throw new ZdtError(ErrorCode.Manifest, `${file}:${line}:${col}: ${message}`, { cause, details: { file, line, col } });
+  };
+  const tokens = Array.from(new Parser(lineCounter.addNewLine).parse(text));
+  checkDepth(tokens, budget.limits.maxDepth, (offset) =>
+    fail(offset, `nesting deeper than ${budget.limits.maxDepth} levels is over zdt's limit (Kubernetes objects need far fewer)`),
+  );
   // merge: `<<` keys are common in hand-written manifests and kubectl's YAML 1.1 parser accepts them.
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, merge: true });
+  // uniqueKeys: the parser's own check compares every key with every other (minutes for a mapping
+  // of 100k keys); firstDuplicateKey does the same check in linear time.
+  const docs = Array.from(new Composer({ merge: true, uniqueKeys: false }).compose(tokens));
   const out: LoadedManifest[] = [];
-  for (const doc of Array.isArray(docs) ? docs : []) {
+  for (const doc of docs) {
     const error = doc.errors[0];
-    if (error) {
-      const { line, col } = lineCounter.linePos(error.pos[0]);
-      throw new ZdtError(ErrorCode.Manifest, `${file}:${line}:${col}: ${error.message}`, {
-        cause: error,
-        details: { file, line, col },
-      });
-    }
-    out.push(...documentObjects(doc, file, lineCounter));
+    const duplicate = firstDuplicateKey(doc);
+    if (duplicate !== undefined && (error === undefined || duplicate <= error.pos[0])) fail(duplicate, 'Map keys must be unique');
+    if (error) fail(error.pos[0], error.message, error);
+    const objects = documentObjects(doc, file, lineCounter);
+    // A List's items count one each; empty documents were counted before parsing and count no more.
+    checkDocuments(file, objects.length, budget, 'objects');
+    budget.documents += objects.length;
+    out.push(...objects);
   }
   return out;
+}
+
+/** Calls `refuse` with the offset of the first collection nested deeper than `maxDepth`; iterative, so any depth is safe. */
+function checkDepth(tokens: readonly CST.Token[], maxDepth: number, refuse: (offset: number) => void): void {
+  // Pushed in reverse, so the first collection found too deep is the first in the text.
+  const stack: [CST.Token, number][] = tokens.map((t): [CST.Token, number] => [t, 0]).reverse();
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [token, depth] = next;
+    if (token.type === 'document') {
+      if (token.value) stack.push([token.value, 0]);
+    } else if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection') {
+      if (depth + 1 > maxDepth) return refuse(token.offset);
+      for (let i = token.items.length - 1; i >= 0; i--) {
+        const { key, value } = token.items[i]!;
+        if (value) stack.push([value, depth + 1]);
+        if (key) stack.push([key, depth + 1]);
+      }
+    }
+  }
+}
+
+/** Offset of the first key that repeats an earlier one of its mapping (the yaml library's rule: equal scalar values). */
+function firstDuplicateKey(doc: Document.Parsed): number | undefined {
+  let first: number | undefined;
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const { key } of map.items) {
+        // NaN never equals itself, so two `.nan` keys are not duplicates, as in the library.
+        if (!isScalar(key) || Number.isNaN(key.value)) continue;
+        if (seen.has(key.value)) {
+          const offset = key.range?.[0] ?? 0;
+          if (first === undefined || offset < first) first = offset;
+        }
+        seen.add(key.value);
+      }
+    },
+  });
+  return first;
 }
 
 function documentObjects(doc: Document.Parsed, file: string, lineCounter: LineCounter): LoadedManifest[] {

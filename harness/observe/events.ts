@@ -25,6 +25,14 @@ export type TimelineKind =
   | 'node-not-ready'
   | 'rollout-start'
   | 'rollout-done'
+  /** A drain's API call got no answer, or the 5xx (or, just after an outage, the 403) of a server not ready to give one; it retries. */
+  | 'api-unreachable'
+  /** The drain's calls are answered again after an 'api-unreachable'. */
+  | 'api-reachable'
+  /** The watcher lost a stream ("watch/pods"): from here on it does not see that part of the cluster. */
+  | 'observer-gap-start'
+  /** A fresh list of that stream succeeded: it sees again; what changed meanwhile follows, flagged as observed after the gap. */
+  | 'observer-gap-end'
   | 'note';
 
 export interface TimelineEvent {
@@ -35,6 +43,9 @@ export interface TimelineEvent {
   readonly subject: string;
   readonly detail?: string;
 }
+
+/** How long zdt went without seeing (part of) the cluster, as events and the report say it: "12.4 s". */
+export const gapDuration = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 /** Where drains, watchers and rollouts report what they did; stamps events on the run clock. */
 export interface TimelineSink {

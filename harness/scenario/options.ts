@@ -1,8 +1,11 @@
 import { ErrorCode, ZdtError } from '../errors.ts';
+import { createClock } from '../clock.ts';
+import { resolveLoadOptions } from '../load/loop.ts';
+import { parseExpectStatus } from '../load/status.ts';
 import type { ScenarioOptions } from './types.ts';
 
 export type ResolvedScenarioOptions = ScenarioOptions &
-  Required<Pick<ScenarioOptions, 'rate' | 'connection' | 'warmupMs' | 'settleMs' | 'readyTimeoutMs' | 'restoreNodes' | 'nodePort'>>;
+  Required<Pick<ScenarioOptions, 'rate' | 'connection' | 'warmupMs' | 'settleMs' | 'readyTimeoutMs' | 'restoreNodes' | 'nodePort' | 'path' | 'scheme' | 'insecure' | 'expectStatus'>>;
 
 const bad = (option: string, value: unknown, rule: string) =>
   new ZdtError(ErrorCode.InvalidOption, `${option} ${rule}, got ${JSON.stringify(value)}`, { details: { option, value } });
@@ -18,6 +21,10 @@ export function resolveScenarioOptions(options: ScenarioOptions): ResolvedScenar
     readyTimeoutMs: options.readyTimeoutMs ?? 120_000,
     restoreNodes: options.restoreNodes ?? true,
     nodePort: options.nodePort ?? 30080,
+    path: options.path ?? '/',
+    scheme: options.scheme ?? 'http',
+    insecure: options.insecure ?? false,
+    expectStatus: options.expectStatus ?? '200-399',
   };
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(o.name)) throw bad('name', o.name, 'must be lower-case letters, digits and dashes');
   if (!(o.rate > 0)) throw bad('rate', o.rate, 'must be > 0 requests per second');
@@ -25,6 +32,12 @@ export function resolveScenarioOptions(options: ScenarioOptions): ResolvedScenar
   if (!(o.readyTimeoutMs > 0)) throw bad('readyTimeoutMs', o.readyTimeoutMs, 'must be > 0');
   if (!(Number.isInteger(o.nodePort) && o.nodePort >= 30000 && o.nodePort <= 32767)) throw bad('nodePort', o.nodePort, 'must be a NodePort in 30000-32767');
   if (o.connection !== 'keep-alive' && o.connection !== 'new') throw bad('connection', o.connection, "must be 'keep-alive' or 'new'");
+  if (typeof o.path !== 'string' || !o.path.startsWith('/') || /[\s#]/.test(o.path)) throw bad('path', o.path, 'must start with "/" and hold no spaces or fragment');
+  if (o.scheme !== 'http' && o.scheme !== 'https') throw bad('scheme', o.scheme, "must be 'http' or 'https'");
+  if (o.insecure && o.scheme !== 'https') throw bad('insecure', o.insecure, "applies only with scheme 'https'");
+  parseExpectStatus(o.expectStatus, 'expectStatus');
+  // The rest of the request (Host header) is checked by the load generator's own options.
+  resolveLoadOptions({ url: `${o.scheme}://127.0.0.1:${o.nodePort}${o.path}`, clock: createClock(), host: o.host, insecure: o.insecure, expectStatus: o.expectStatus });
   const m = o.maintenance;
   if (!m || !['drain', 'replace', 'rollout'].includes(m.kind)) throw bad('maintenance.kind', m?.kind, "must be 'drain', 'replace' or 'rollout'");
   if (m.kind === 'drain' && m.nodes !== undefined && !(Number.isInteger(m.nodes) && m.nodes > 0)) throw bad('maintenance.nodes', m.nodes, 'must be a whole number > 0');

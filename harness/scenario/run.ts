@@ -1,21 +1,22 @@
 import { createClock, type Clock } from '../clock.ts';
 import type { Cluster } from '../cluster/cluster.ts';
 import { POOL_LABEL } from '../cluster/cluster.ts';
-import { applyManifests } from '../deploy/apply.ts';
-import { exposeService } from '../deploy/expose.ts';
+import { applyManifests, FIELD_MANAGER } from '../deploy/apply.ts';
+import { describePort, exposeService, selectPort } from '../deploy/expose.ts';
 import { findService } from '../deploy/service.ts';
-import { waitForApp } from '../deploy/wait.ts';
-import { replaceNodes, type NodeDrainOutcome } from '../drain/index.ts';
+import { waitForApp, type WorkloadRef } from '../deploy/wait.ts';
+import { podKey, replaceNodes, waitForPodGone, type NodeDrainOutcome } from '../drain/index.ts';
 import { ErrorCode, ZdtError, isZdtError } from '../errors.ts';
 import type { KubeApi } from '../kube/api.ts';
-import type { Deployment, Pod } from '../kube/types.ts';
+import type { KubeObject, Pod } from '../kube/types.ts';
 import { startLoad } from '../load/loop.ts';
-import { isFailure } from '../load/types.ts';
-import { loadManifests, type LoadedManifest } from '../manifests/load.ts';
+import { failedAt, outcomeLabel, type RequestLog } from '../load/types.ts';
+import { loadManifests } from '../manifests/load.ts';
+import { API_VERSION, isServingKind, podSources, rolloutEffect, type PodSource } from '../manifests/workloads.ts';
 import { Timeline } from '../observe/events.ts';
 import { startWatcher } from '../observe/watcher.ts';
 import { buildReport, type MaintenanceOutcome } from '../verdict/report.ts';
-import { poll, sleep } from '../wait.ts';
+import { abortError, poll, sleep } from '../wait.ts';
 import { resolveScenarioOptions, type ResolvedScenarioOptions } from './options.ts';
 import type { Exposure, ScenarioOptions, ScenarioResult } from './types.ts';
 
@@ -34,21 +35,36 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
 
   const manifests = typeof o.manifests === 'string' ? await loadManifests(o.manifests) : o.manifests;
   const svc = findService(manifests, o.service);
-  const deployments = manifests.filter((m) => m.object.kind === 'Deployment').map((m) => m.object.metadata?.name ?? '');
+  // Every serving workload, in manifest order: what is waited for, rolled out and counted.
+  const sources = podSources(manifests).filter((s) => s.serving);
+  const workloads: WorkloadRef[] = sources.flatMap((s) => (isServingKind(s.kind) ? [{ kind: s.kind, name: s.name }] : []));
 
   progress('namespace', `creating a namespace for ${o.name}`);
   const ns = await cluster.namespace(o.name, signal);
+  o.onNamespace?.(ns.name, true);
   const waitApp = (what: string) =>
-    waitForApp(api, { namespace: ns.name, deployments, service: svc.object.metadata?.name ?? '', timeoutMs: o.readyTimeoutMs, signal, onProgress: (s) => progress('ready', `${what}: ${s}`) });
+    waitForApp(api, {
+      namespace: ns.name,
+      workloads,
+      service: svc.object.metadata?.name ?? '',
+      noTerminatingPods: true,
+      timeoutMs: o.readyTimeoutMs,
+      signal,
+      onProgress: (s) => progress('ready', `${what}: ${s}`),
+    });
   let disrupted = false;
   try {
     progress('deploy', `applying ${manifests.length} objects to ${ns.name}`);
-    await applyManifests(api, manifests, ns.name, signal);
+    const { remapped } = await applyManifests(api, manifests, ns.name, signal);
+    for (const from of new Set(remapped.map((r) => r.namespace))) {
+      const objects = remapped.filter((r) => r.namespace === from).map((r) => `${r.kind}/${r.name} (${r.file}:${r.line})`);
+      progress('deploy', `applied ${objects.join(', ')} into ${ns.name}, not namespace ${from} as the files say`);
+    }
     await waitApp('app');
 
-    const exposed = await exposeService(api, ns.name, svc.object, o.nodePort, signal);
-    const exposure: Exposure = { ...exposed, nodePort: o.nodePort, url: `http://127.0.0.1:${o.nodePort}/` };
-    progress('expose', `${exposure.url} -> Service ${exposure.service}${exposure.created ? ` (NodePort created beside ${svc.object.metadata?.name})` : ''}`);
+    const exposed = await exposeService(api, ns.name, svc.object, o.nodePort, o.port, signal);
+    const exposure: Exposure = { ...exposed, nodePort: o.nodePort, url: `${o.scheme}://127.0.0.1:${o.nodePort}${o.path}` };
+    progress('expose', `${exposure.url} -> Service ${exposure.service} ${describePort(selectPort(svc.object, o.port))}${exposure.created ? ` (NodePort created beside ${svc.object.metadata?.name})` : ''}`);
     await waitReachable(exposure.url, o, signal);
 
     const clock = createClock();
@@ -59,16 +75,19 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
     try {
       await watcher.synced;
       progress('load', `${o.rate} req/s (${o.connection}) for ${o.warmupMs} ms before maintenance`);
-      load = startLoad({ url: exposure.url, clock, ratePerSecond: o.rate, connection: o.connection, signal });
+      load = startLoad({ ...requestOf(o), url: exposure.url, clock, ratePerSecond: o.rate, connection: o.connection, signal });
       timeline.record('load-start', exposure.url, `${o.rate} req/s`);
       await sleep(o.warmupMs, signal);
 
       // Only drains touch nodes; a rollout must not trigger a node reset (refused on non-kind clusters).
       disrupted = o.maintenance.kind !== 'rollout';
-      const { outcome, drains } = await maintain(cluster, ns.name, deployments, o, timeline);
+      const { outcome, drains } = await maintain(cluster, ns.name, sources, o, timeline);
       progress('maintenance', outcome.completed ? 'completed' : `did not complete: ${outcome.reason}`);
+      // An interrupted maintenance is not a result: go straight to cleanup.
+      if (signal?.aborted) throw abortError(signal);
 
-      progress('settle', `waiting for the app, then ${o.settleMs} ms more load`);
+      // The settle window starts only once every displaced pod is gone and the app is ready again.
+      progress('settle', `waiting until displaced pods are gone and the app is ready, then ${o.settleMs} ms more load`);
       await waitApp('after maintenance').catch((err: unknown) => {
         if (!isZdtError(err, ErrorCode.AppNotReady)) throw err;
         timeline.record('note', 'app', `not available again after maintenance: ${err.message.split('\n')[0]}`);
@@ -91,29 +110,49 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
   } finally {
     progress('cleanup', `deleting ${ns.name}${disrupted && o.restoreNodes ? ' and restoring nodes' : ''}`);
     // Cleanup must happen even when the run was aborted: no signal here.
-    await ns.delete().catch(() => {});
+    await ns.delete().then(() => o.onNamespace?.(ns.name, false), () => {});
     if (disrupted && o.restoreNodes) await cluster.resetNodes();
   }
 }
 
-function countFailures(outcomes: Uint16Array): number {
+function countFailures(log: RequestLog): number {
   let n = 0;
-  for (const x of outcomes) if (isFailure(x)) n++;
+  for (let i = 0; i < log.count; i++) if (failedAt(log, i)) n++;
   return n;
 }
+
+/** What every request of the run carries, for the load and for the reachability probe alike. */
+const requestOf = (o: ResolvedScenarioOptions) => ({ host: o.host, insecure: o.insecure, expectStatus: o.expectStatus });
+
+/** A client error the app keeps giving is its answer to this request, not a warm-up: retrying will not change it. */
+const DEFINITIVE = (status: number) => status >= 400 && status < 500 && ![408, 425, 429].includes(status);
+/** How long the same definitive answer must persist before the probe gives up early. */
+const DEFINITIVE_FOR_MS = 10_000;
 
 /**
  * kube-proxy programs the NodePort a moment after the endpoints are ready; load starts only
  * once a short probe burst succeeds completely, so a failure is never the harness's own start.
+ * An app that keeps answering a 4xx to the request (wrong --path or --host) is reported at
+ * once, with the statuses, rather than after the whole ready timeout.
  */
 async function waitReachable(url: string, o: ResolvedScenarioOptions, signal?: AbortSignal): Promise<void> {
   const clock: Clock = createClock();
+  let answered = '';
+  let definitiveSince: number | undefined;
+  const wrongRequest = (statuses: string) =>
+    new ZdtError(ErrorCode.AppNotReady, `${url} answered ${statuses} to every probe (expected ${o.expectStatus}): check --path, --host, --port and --expect-status`, { details: { url, statuses } });
   await poll(
     async (why) => {
-      const log = await startLoad({ url, clock, ratePerSecond: 20, durationMs: 500, connection: 'new', signal }).done;
-      const failed = countFailures(log.outcome);
+      const log = await startLoad({ ...requestOf(o), url, clock, ratePerSecond: 20, durationMs: 500, connection: 'new', signal }).done;
+      const failed = countFailures(log);
       if (failed === 0 && log.count > 0) return true;
-      why(`${failed}/${log.count} probe requests failed`);
+      const outcomes = new Map<string, number>();
+      for (const x of log.outcome) outcomes.set(outcomeLabel(x), (outcomes.get(outcomeLabel(x)) ?? 0) + 1);
+      answered = [...outcomes].map(([label, n]) => `${label} ×${n}`).join(', ');
+      const definitive = log.count > 0 && [...log.outcome].every(DEFINITIVE);
+      definitiveSince = definitive ? (definitiveSince ?? clock.now()) : undefined;
+      if (definitiveSince !== undefined && clock.now() - definitiveSince >= DEFINITIVE_FOR_MS) throw wrongRequest(answered);
+      why(`${failed}/${log.count} probe requests failed (${answered})`);
       return undefined;
     },
     { timeoutMs: o.readyTimeoutMs, intervalMs: 500, signal, what: `${url} to answer` },
@@ -128,16 +167,21 @@ async function appNodes(api: KubeApi, namespace: string, signal?: AbortSignal): 
   return [...new Set(pods.map((p) => p.spec?.nodeName).filter((n): n is string => !!n))].sort();
 }
 
-function outcomeOf(drains: readonly NodeDrainOutcome[]): MaintenanceOutcome {
+/** The drains' outcome; DaemonSet pods of the app that a drain skipped are named, as kubectl prints them. */
+function outcomeOf(drains: readonly NodeDrainOutcome[], namespace: string): MaintenanceOutcome {
+  const skipped = drains.flatMap((d) => (d.ok ? d.result.skipped : [])).filter((s) => s.pod.metadata?.namespace === namespace);
+  const notes = skipped.map((s) => `skipped pod ${podKey(s.pod)} on ${s.pod.spec?.nodeName ?? '?'}: ${s.reason}, so the drain did not move it`);
   const failed = drains.filter((d) => !d.ok);
-  if (failed.length === 0) return { completed: true };
-  return { completed: false, reason: failed.map((d) => (d.ok ? '' : (d.error as Error).message)).join('; ') };
+  const reason = failed.map((d) => (d.ok ? '' : (d.error as Error).message)).join('; ');
+  return { completed: failed.length === 0, ...(failed.length > 0 ? { reason } : {}), ...(notes.length > 0 ? { notes } : {}) };
 }
+
+const subjectOf = (s: PodSource) => `${s.kind.toLowerCase()}/${s.name}`;
 
 async function maintain(
   cluster: Cluster,
   namespace: string,
-  deployments: readonly string[],
+  sources: readonly PodSource[],
   o: ResolvedScenarioOptions,
   timeline: Timeline,
 ): Promise<{ outcome: MaintenanceOutcome; drains: readonly NodeDrainOutcome[] }> {
@@ -156,23 +200,50 @@ async function maintain(
       }
       o.onProgress?.('maintenance', `${newNodes.length ? `bringing in ${newNodes.join(', ')}, ` : ''}draining ${oldNodes.join(', ')} concurrently`);
       const { drains } = await replaceNodes(api, { newNodes, oldNodes }, drainOptions, timeline);
-      return { outcome: outcomeOf(drains), drains };
+      return { outcome: outcomeOf(drains, namespace), drains };
     }
     case 'rollout': {
-      for (const name of deployments) {
-        const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace, name };
-        const patch = m.patch ?? { spec: { template: { metadata: { annotations: { 'zdt.dev/restartedAt': new Date().toISOString() } } } } };
-        timeline.record('rollout-start', `deployment/${name}`);
-        await api.patch<Deployment>(ref, patch, signal);
+      // What one `kubectl apply` of a changed pod template does, object by object in file order.
+      const notes: string[] = [];
+      const restartedAt = new Date().toISOString();
+      const patch = m.patch ?? { spec: { template: { metadata: { annotations: { 'zdt.dev/restartedAt': restartedAt } } } } };
+      for (const source of sources) {
+        if (!isServingKind(source.kind)) continue;
+        const effect = rolloutEffect(source);
+        timeline.record('rollout-start', subjectOf(source), effect === 'replaces-pods' ? undefined : effect);
+        if (effect === 'recreate-by-hand') {
+          await recreatePod(api, namespace, source, restartedAt, signal);
+          continue;
+        }
+        await api.patch<KubeObject>({ apiVersion: API_VERSION[source.kind], kind: source.kind, namespace, name: source.name }, patch, signal);
+        if (effect === 'no-effect') notes.push(`${source.kind} ${source.name}: the template change replaces no running pod (a ${source.kind === 'ReplicaSet' ? 'ReplicaSet applies its template only to pods it creates later' : 'StatefulSet or DaemonSet with updateStrategy OnDelete waits for pods to be deleted'})`);
       }
+      const workloads = sources.flatMap((s) => (isServingKind(s.kind) ? [{ kind: s.kind, name: s.name }] : []));
       try {
-        await waitForApp(api, { namespace, deployments, timeoutMs: o.readyTimeoutMs, signal });
+        await waitForApp(api, { namespace, workloads, noTerminatingPods: true, timeoutMs: o.readyTimeoutMs, signal });
       } catch (err) {
         if (!isZdtError(err, ErrorCode.AppNotReady)) throw err;
-        return { outcome: { completed: false, reason: err.message }, drains: [] };
+        return { outcome: { completed: false, reason: err.message, ...(notes.length > 0 ? { notes } : {}) }, drains: [] };
       }
-      for (const name of deployments) timeline.record('rollout-done', `deployment/${name}`);
-      return { outcome: { completed: true }, drains: [] };
+      for (const source of sources) timeline.record('rollout-done', subjectOf(source));
+      return { outcome: { completed: true, ...(notes.length > 0 ? { notes } : {}) }, drains: [] };
     }
   }
+}
+
+/**
+ * A bare Pod's spec cannot change in place: a release deletes it, waits until it is gone and
+ * creates it again, as `kubectl replace --force` does. Nothing keeps it serving meanwhile.
+ */
+async function recreatePod(api: KubeApi, namespace: string, source: PodSource, restartedAt: string, signal?: AbortSignal): Promise<void> {
+  const ref = { apiVersion: 'v1', kind: 'Pod', namespace, name: source.name };
+  const live = await api.get<Pod>(ref, signal);
+  if (live) {
+    await api.delete(ref, {}, signal);
+    await waitForPodGone(api, live, { timeoutMs: 120_000 + 1000 * (live.spec?.terminationGracePeriodSeconds ?? 30), intervalMs: 1000, signal });
+  }
+  const object = structuredClone(source.manifest.object);
+  const annotations = { ...object.metadata?.annotations, 'zdt.dev/restartedAt': restartedAt };
+  object.metadata = { ...object.metadata, namespace, annotations };
+  await api.apply(object, FIELD_MANAGER, signal);
 }

@@ -26,6 +26,18 @@ export interface ScenarioOptions {
   readonly manifests: string | readonly LoadedManifest[];
   /** The Service to load (default: the only Service in the manifests). */
   readonly service?: string;
+  /** The Service port to load, by name or number, for multi-port Services (default: the only port). */
+  readonly port?: string | number;
+  /** The request's path and query (default "/"). */
+  readonly path?: string;
+  /** Host header to send (an app routed by name); with https also the TLS server name. Default: the URL's. */
+  readonly host?: string;
+  /** 'https' when the pods serve TLS on that port (default 'http'). */
+  readonly scheme?: 'http' | 'https';
+  /** Accept any certificate (self-signed); only with scheme 'https'. Default false. */
+  readonly insecure?: boolean;
+  /** Statuses that count as success: "200-399" (the default) or a list like "200,204,301-308" (harness/load/status.ts). */
+  readonly expectStatus?: string;
   readonly maintenance: Maintenance;
   /** Requests per second (default 200). */
   readonly rate?: number;
@@ -46,6 +58,8 @@ export interface ScenarioOptions {
   readonly signal?: AbortSignal;
   /** Step-level progress ("deploying", "draining zdt-worker, zdt-worker2", ...). */
   readonly onProgress?: (step: ScenarioStep, message: string) => void;
+  /** The run's namespace once created (present true) and once deleted (false), for callers that track what is left. */
+  readonly onNamespace?: (name: string, present: boolean) => void;
   /** Every timeline event as it happens (for live output). */
   readonly onEvent?: (event: TimelineEvent) => void;
 }

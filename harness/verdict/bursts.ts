@@ -1,4 +1,4 @@
-import { isFailure, outcomeLabel, type RequestLog } from '../load/types.ts';
+import { failedAt, outcomeLabel, type RequestLog } from '../load/types.ts';
 import type { TimelineEvent } from '../observe/events.ts';
 import { requireCount, requireNonNegative, requirePositive } from './options.ts';
 
@@ -59,7 +59,7 @@ export function resolveBurstOptions(options: BurstOptions = {}): ResolvedBurstOp
 export function findBursts(log: RequestLog, timeline: readonly TimelineEvent[], options: BurstOptions = {}): Burst[] {
   const opts = resolveBurstOptions(options);
   const failures: number[] = [];
-  for (let i = 0; i < log.count; i++) if (isFailure(log.outcome[i]!)) failures.push(i);
+  for (let i = 0; i < log.count; i++) if (failedAt(log, i)) failures.push(i);
   failures.sort((a, b) => log.startedAt[a]! - log.startedAt[b]!);
 
   const bursts: Burst[] = [];

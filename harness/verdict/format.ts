@@ -1,3 +1,4 @@
+import { gapDuration } from '../observe/events.ts';
 import type { Burst, LabelCount, NearbyEvent } from './bursts.ts';
 import { requireCount } from './options.ts';
 import type { Report } from './report.ts';
@@ -24,7 +25,7 @@ export function formatReport(report: Report, options: FormatOptions = {}): strin
     'requests',
     `${totals.scheduled} scheduled, ${totals.sent} sent, ${totals.ok} ok, ${totals.failed} failed, ${totals.lateStarts} late starts, ${totals.dropped} dropped`,
   );
-  if (report.failures.length > 0) field('failures', counts(report.failures));
+  if (report.failures.length > 0) field('failures', `${counts(report.failures)} (expected statuses ${report.expectStatus})`);
   if (report.latency) {
     const l = report.latency;
     field('latency', `p50 ${ms(l.p50)}, p90 ${ms(l.p90)}, p99 ${ms(l.p99)}, p99.9 ${ms(l.p999)}, max ${ms(l.max)} (${l.count} ok responses)`);
@@ -33,11 +34,16 @@ export function formatReport(report: Report, options: FormatOptions = {}): strin
     const g = report.longestGap;
     field('longest gap', `${ms(g.durationMs)} without a successful response (${range(g.startMs, g.endMs)})`);
   }
+  for (const g of report.observerGaps) field('observer gap', `${gapDuration(g.durationMs)} (${range(g.startMs, g.endMs)})`);
   const ready = report.readyEndpoints;
   field('ready endpoints', ready.min === null ? 'not observed' : `min ${ready.min} at ${seconds(ready.minAtMs!)}`);
   if (report.maintenance) {
     const m = report.maintenance;
     field('maintenance', m.completed ? 'completed' : `did not complete${m.reason ? `: ${m.reason}` : ''}`);
+    for (const note of m.notes ?? []) field('', note);
+  }
+  for (const d of report.displaced) {
+    field('displaced', `${d.pod}${d.node ? ` on ${d.node}` : ''}: terminating at ${seconds(d.terminatingAtMs)}, ${d.goneAtMs === null ? 'not seen gone' : `gone at ${seconds(d.goneAtMs)} (${ms(d.goneAtMs - d.terminatingAtMs)} later)`}`);
   }
   if (report.answeredBy.length > 0) field('answered by', counts(report.answeredBy));
   for (const f of report.findings) field('finding', `${f.severity} ${f.rule}${f.subject ? ` ${f.subject}` : ''}: ${f.message}`);

@@ -1,6 +1,7 @@
 import { build as buildHistogram } from 'hdr-histogram-js';
-import { isFailure, OUTCOME_DROPPED, outcomeLabel, type RequestLog } from '../load/types.ts';
+import { expectationOf, failedAt, OUTCOME_DROPPED, outcomeLabel, type RequestLog } from '../load/types.ts';
 import type { TimelineEvent } from '../observe/events.ts';
+import { displacedPods, unmeasuredExits, type DisplacedPod } from './displaced.ts';
 import { countsOf, findBursts, increment, resolveBurstOptions, type Burst, type BurstOptions, type LabelCount } from './bursts.ts';
 import { invalidOption, requireCount, requireNonNegative, requirePositive } from './options.ts';
 
@@ -15,6 +16,8 @@ export interface ReadyPoint {
 export interface MaintenanceOutcome {
   readonly completed: boolean;
   readonly reason?: string;
+  /** What the maintenance left alone or could not do, one sentence each (e.g. DaemonSet pods a drain skipped). */
+  readonly notes?: readonly string[];
 }
 
 /** A manifest finding carried into the report as-is; it is shown, it does not decide the verdict. */
@@ -52,7 +55,7 @@ export interface Totals {
   readonly scheduled: number;
   /** scheduled - dropped. */
   readonly sent: number;
-  /** Sent and not failed (a 4xx is the application's answer, so it counts here). */
+  /** Sent and answered with an expected status (Report.expectStatus). */
   readonly ok: number;
   readonly failed: number;
   /** Sent later than the generator's late-start bound (included in sent). */
@@ -111,6 +114,8 @@ export interface Report {
   /** From the first scheduled request to the last response (null when nothing was sent). */
   readonly window: Span | null;
   readonly totals: Totals;
+  /** The statuses counted as success (the log's expectStatus, default 200-399); any other status is a failure, counted under its number. */
+  readonly expectStatus: string;
   readonly failures: readonly LabelCount[];
   /** Longest stretch of the window without a successful response (by completion time). */
   readonly longestGap: Span | null;
@@ -120,6 +125,10 @@ export interface Report {
   readonly bursts: readonly Burst[];
   readonly throughput: Throughput;
   readonly maintenance: MaintenanceOutcome | null;
+  /** Every pod the maintenance displaced, with when its deletion began and when it was gone. */
+  readonly displaced: readonly DisplacedPod[];
+  /** When zdt could not see (part of) the cluster (see observerGapsFromTimeline); the request counts do not depend on it. */
+  readonly observerGaps: readonly Span[];
   readonly findings: readonly ReportFinding[];
   readonly timeline: readonly TimelineEvent[];
 }
@@ -141,7 +150,7 @@ export function buildReport(input: ReportInput): Report {
   const answeredBy = new Map<string, number>();
   for (let i = 0; i < log.count; i++) {
     const outcome = log.outcome[i]!;
-    if (isFailure(outcome)) increment(failures, outcomeLabel(outcome));
+    if (failedAt(log, i)) increment(failures, outcomeLabel(outcome));
     const pod = log.pods[log.pod[i]!];
     if (pod) increment(answeredBy, pod);
   }
@@ -156,6 +165,11 @@ export function buildReport(input: ReportInput): Report {
   if (totals.dropped > 0 || totals.lateStarts > maxLateStartFraction * totals.scheduled) {
     doubts.push(`the load generator fell behind (${totals.lateStarts} late starts, ${totals.dropped} dropped), so the service saw less load than scheduled`);
   }
+  const displaced = displacedPods(timeline);
+  const unmeasured = unmeasuredExits(displaced, timeline);
+  if (unmeasured.length > 0) {
+    doubts.push(`${unmeasured.map((d) => d.pod).join(', ')} still terminating when the load stopped, so what its exit did to traffic was not measured`);
+  }
   const verdict: Verdict = failing.length > 0 ? 'fail' : doubts.length > 0 ? 'inconclusive' : 'pass';
 
   return {
@@ -167,6 +181,7 @@ export function buildReport(input: ReportInput): Report {
     t0Wall: input.t0Wall ?? null,
     window,
     totals,
+    expectStatus: expectationOf(log).spec,
     failures: countsOf(failures),
     longestGap: longestGap(log, window),
     latency: latency(log),
@@ -175,6 +190,8 @@ export function buildReport(input: ReportInput): Report {
     bursts: findBursts(log, timeline, burstOptions),
     throughput: throughput(log, window, bucketMs),
     maintenance,
+    displaced,
+    observerGaps: observerGapsFromTimeline(timeline),
     findings: [...(input.findings ?? [])],
     timeline: [...timeline],
   };
@@ -191,7 +208,7 @@ function countTotals(log: RequestLog): Totals {
   let failed = 0;
   let dropped = 0;
   for (let i = 0; i < log.count; i++) {
-    if (isFailure(log.outcome[i]!)) failed++;
+    if (failedAt(log, i)) failed++;
     else if (log.outcome[i] === OUTCOME_DROPPED) dropped++;
   }
   const sent = log.count - dropped;
@@ -199,7 +216,7 @@ function countTotals(log: RequestLog): Totals {
 }
 
 /** Sent and answered without failing. */
-const succeeded = (log: RequestLog, i: number) => log.outcome[i] !== OUTCOME_DROPPED && !isFailure(log.outcome[i]!);
+const succeeded = (log: RequestLog, i: number) => log.outcome[i] !== OUTCOME_DROPPED && !failedAt(log, i);
 
 /** When a request ended; a dropped one (NaN latency) ended when it was dropped. */
 const completedAt = (log: RequestLog, i: number) => log.startedAt[i]! + (log.outcome[i] === OUTCOME_DROPPED ? 0 : log.latencyMs[i]!);
@@ -261,6 +278,34 @@ export function readySeriesFromTimeline(timeline: readonly TimelineEvent[]): Rea
   return series;
 }
 
+/**
+ * The watcher's blind windows: each stream's observer-gap-start to its observer-gap-end, merged
+ * where streams overlap (part of the cluster was unseen throughout). A gap never closed runs to
+ * the last event recorded, the end of what is known.
+ */
+export function observerGapsFromTimeline(timeline: readonly TimelineEvent[]): Span[] {
+  const sorted = [...timeline].sort((a, b) => a.t - b.t);
+  const open = new Map<string, number>();
+  const gaps: Span[] = [];
+  for (const e of sorted) {
+    const start = open.get(e.subject);
+    if (e.kind === 'observer-gap-start' && start === undefined) open.set(e.subject, e.t);
+    else if (e.kind === 'observer-gap-end' && start !== undefined) {
+      gaps.push(span(start, e.t));
+      open.delete(e.subject);
+    }
+  }
+  const last = sorted.at(-1)?.t ?? 0;
+  for (const start of open.values()) gaps.push(span(start, last));
+  const merged: Span[] = [];
+  for (const g of gaps.sort((a, b) => a.startMs - b.startMs)) {
+    const prev = merged.at(-1);
+    if (prev && g.startMs <= prev.endMs) merged[merged.length - 1] = span(prev.startMs, Math.max(prev.endMs, g.endMs));
+    else merged.push(g);
+  }
+  return merged;
+}
+
 /** Sorted by time, one point per instant (the last one wins), no repeats of an unchanged count. */
 function normaliseSeries(series: readonly ReadyPoint[]): ReadyPoint[] {
   const out: ReadyPoint[] = [];
@@ -297,7 +342,7 @@ function throughput(log: RequestLog, window: Span | null, bucketMs: number): Thr
   const failed = new Array<number>(buckets).fill(0);
   for (let i = 0; i < log.count; i++) {
     const b = Math.min(buckets - 1, Math.max(0, Math.floor((log.startedAt[i]! - startMs) / bucketMs)));
-    if (isFailure(log.outcome[i]!)) failed[b]!++;
+    if (failedAt(log, i)) failed[b]!++;
     else if (succeeded(log, i)) ok[b]!++;
   }
   return { bucketMs, startMs, ok, failed };

@@ -1,5 +1,6 @@
 import type { ClusterOptions } from '../../harness/cluster/cluster.ts';
 import type { Io, Output } from '../../harness/cli/io.ts';
+import type { Leftovers } from '../../harness/cli/leftovers.ts';
 import { runCli } from '../../harness/cli/program.ts';
 import type { VerifyDeps } from '../../harness/cli/session.ts';
 import type { ScenarioOptions, ScenarioResult } from '../../harness/scenario/types.ts';
@@ -48,6 +49,8 @@ export function fakeCluster(behaviours: Record<string, Behaviour> = {}, startErr
       fake.started.push(options);
       if (startError) throw startError;
       return {
+        name: 'zdt',
+        deletesCluster: true,
         runScenario: async (options) => {
           fake.ran.push(options);
           return (behaviours[options.name] ?? (async (o) => result(report(o.name, 'pass'))))(options);
@@ -66,10 +69,10 @@ export interface CliRun {
 }
 
 /** Runs the CLI in-process against a fake cluster; `controller` stands in for SIGINT. */
-export async function cli(argv: string[], deps: VerifyDeps = fakeCluster(), controller = new AbortController()): Promise<CliRun> {
+export async function cli(argv: string[], deps: VerifyDeps = fakeCluster(), controller = new AbortController(), leftovers?: Leftovers): Promise<CliRun> {
   const stdout = capture();
   const stderr = capture();
-  const io: Io = { stdout, stderr, env: {}, signal: controller.signal };
+  const io: Io = { stdout, stderr, env: {}, signal: controller.signal, leftovers };
   const code = await runCli(argv, io, deps);
   return { code, stdout: stdout.text, stderr: stderr.text };
 }

@@ -18,6 +18,7 @@ const TIMELINE_KINDS: Record<TimelineKind, true> = {
   'drain-failed': true, 'eviction-accepted': true, 'eviction-refused': true, 'eviction-error': true, 'pod-terminating': true,
   'pod-deleted': true, 'pod-scheduled': true, 'pod-ready': true, 'pod-not-ready': true, 'endpoint-ready': true, 'endpoint-not-ready': true,
   'endpoint-removed': true, 'node-ready': true, 'node-not-ready': true, 'rollout-start': true, 'rollout-done': true, note: true,
+  'api-unreachable': true, 'api-reachable': true, 'observer-gap-start': true, 'observer-gap-end': true,
 };
 
 /** A parsed document, walked by path in the tests and mutations below. */
@@ -102,7 +103,7 @@ describe('JSON output: every document zdt prints validates against its versioned
   });
 
   describe('zdt lint --format json', () => {
-    for (const [name, target, code] of [['no findings', GOOD, 0], ['findings', BAD, 1]] as const) {
+    for (const [name, target, code] of [['no findings', GOOD, 0], ['findings', `${BAD}/replicas-too-few.yaml`, 1]] as const) {
       it(`${name}: exit ${code}, stdout valid`, async () => {
         const run = await cli(['lint', target, '--format', 'json']);
         expect(run.code, run.stderr).to.equal(code);
@@ -118,7 +119,7 @@ describe('JSON output: every document zdt prints validates against its versioned
     before(async () => {
       passing = JSON.parse((await cli(['verify', `${BAD}/replicas-too-few.yaml`, '--json', '--report-dir', join(dir, 'm1')])).stdout) as Json;
       failing = JSON.parse((await cli(['verify', GOOD, '--json', '--report-dir', join(dir, 'm2')], fakeCluster({ 'parallel-drain': returns('fail') }))).stdout) as Json;
-      findings = JSON.parse((await cli(['lint', BAD, '--format', 'json'])).stdout) as Json;
+      findings = JSON.parse((await cli(['lint', `${BAD}/replicas-too-few.yaml`, '--format', 'json'])).stdout) as Json;
       expect(passing.lint.findings).not.to.deep.equal([]);
       expect(failing.reports[0].bursts[0].events).not.to.deep.equal([]);
     });
@@ -130,10 +131,12 @@ describe('JSON output: every document zdt prints validates against its versioned
       expect(report.$defs.eventFields.properties.kind.enum).to.have.members(Object.keys(TIMELINE_KINDS));
     });
 
-    it('accepts the schema field with this major version only', () => {
-      expect(violations(verifyOutput, { schema: 'zdt.verify-output/v1', ...passing })).to.deep.equal([]);
-      expect(violations(lintOutput, { schema: 'zdt.lint-output/v1', ...findings })).to.deep.equal([]);
-      expect(where(violations(verifyOutput, { schema: 'zdt.verify-output/v2', ...passing }))).to.deep.equal(['/schema const']);
+    it('requires the schema field, with this major version only', () => {
+      expect((passing as { schema?: string }).schema).to.equal('zdt.verify-output/v1');
+      expect(violations(lintOutput, { ...findings, schema: 'zdt.lint-output/v1' })).to.deep.equal([]);
+      expect(where(violations(verifyOutput, { ...passing, schema: 'zdt.verify-output/v2' }))).to.deep.equal(['/schema const']);
+      const { schema: _, ...unnamed } = passing as Record<string, unknown>;
+      expect(where(violations(verifyOutput, unnamed))).to.deep.equal(['/ required']);
     });
 
     const mutations: { what: string; base: () => Json; validate: () => ValidateFunction; mutate: (d: Json) => void; error: string }[] = [

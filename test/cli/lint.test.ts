@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 
 const GOOD = 'test/fixtures/lint/good';
-const BAD = 'test/fixtures/lint/bad';
+// One app with findings: each file of bad/ is an app of its own, all named web, so the
+// directory as a whole defines each object many times, which zdt refuses.
+const BAD = 'test/fixtures/lint/bad/replicas-too-few.yaml';
 
 interface Run {
   code: number;
@@ -35,7 +37,7 @@ describe('zdt lint (child process)', function () {
     const run = await zdt(['lint', BAD]);
     expect(run.code).to.equal(1);
     expect(run.stdout).to.match(/^test\/fixtures\/lint\/bad\/replicas-too-few\.yaml:\d+ error replicas-too-few /m);
-    expect(run.stdout).to.match(/\d+ errors, \d+ warnings?\n$/);
+    expect(run.stdout).to.match(/\d+ errors?, \d+ warnings?\n$/);
   });
 
   it('--format json and sarif print parseable documents', async () => {

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { CLI_DRAIN_FLAGS } from '../../harness/drain/options.ts';
 import { OFFLINE_NGINX_IMAGE } from '../../harness/cluster/images.ts';
 import { cli, fakeCluster } from './fakes.ts';
 
@@ -107,6 +108,33 @@ describe('zdt verify: input validation (exit 2 before any cluster)', () => {
     await rejects([GOOD, '--kind-config', join(dir, 'missing.yaml')], /--kind-config .*missing\.yaml: no such file/);
   });
 
+  it('rejects bad request flags, naming them: --expect-status, --insecure without https, --scheme, a --port the Service lacks', async () => {
+    await rejects([GOOD, '--expect-status', '200,2x'], /invalid --expect-status: "200,2x" \("2x" is not a status/);
+    await rejects([GOOD, '--insecure'], /--insecure applies to --scheme https/);
+    await rejects([GOOD, '--scheme', 'ftp'], /Allowed choices are http, https/);
+    await rejects([GOOD, '--port', 'grpc'], /Service web has no port grpc \(ports: 80\)/);
+    await rejects([GOOD, '--path', 'no-slash'], /path must start with "\/"/);
+    await rejects([GOOD, '--host', 'bad host'], /host/);
+  });
+
+  /** The options the one scenario of a passing `zdt verify GOOD ARGS` ran with. */
+  const scenarioOf = async (args: string[]) => {
+    const fake = fakeCluster();
+    const run = await cli(['verify', GOOD, ...args, '--report-dir', join(dir, 'r-args')], fake);
+    expect(run.code, run.stderr).to.equal(0);
+    return fake.ran[0];
+  };
+
+  it('maps the request flags onto the scenario: path, Host, port, https, insecure, expected statuses', async () => {
+    const ran = await scenarioOf(['--scenario', 'rollout', '--path', '/healthz?full=1', '--host', 'shop.example.com', '--port', '80', '--scheme', 'https', '--insecure', '--expect-status', '204,200']);
+    expect(ran).to.deep.include({ path: '/healthz?full=1', host: 'shop.example.com', port: '80', scheme: 'https', insecure: true, expectStatus: '200,204' });
+  });
+
+  it('--force and --delete-emptydir-data reach the drain, and refusals are worded with those flags', async () => {
+    const ran = await scenarioOf(['--scenario', 'parallel-drain', '--force', '--delete-emptydir-data']);
+    expect(ran?.drain).to.deep.include({ force: true, deleteEmptyDirData: true, optionNames: CLI_DRAIN_FLAGS });
+  });
+
   it('maps flags onto the cluster and scenario options', async () => {
     const fake = fakeCluster();
     const run = await cli(
@@ -127,7 +155,7 @@ describe('zdt verify: input validation (exit 2 before any cluster)', () => {
       connection: 'new',
       warmupMs: 1500,
       settleMs: 2000,
-      drain: { timeoutMs: 30_000 },
+      drain: { timeoutMs: 30_000, force: false, deleteEmptyDirData: false, optionNames: CLI_DRAIN_FLAGS },
     });
     expect(fake.deleted).to.equal(1);
   });

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { Leftovers } from '../../harness/cli/leftovers.ts';
 import { ErrorCode, ZdtError } from '../../harness/errors.ts';
 import { cli, fakeCluster, report, result, type Behaviour } from './fakes.ts';
 
@@ -150,5 +151,31 @@ describe('zdt verify: outcomes, reports and output (fake cluster)', () => {
     expect(run.stdout).to.include('zdt: INTERRUPTED (exit 130): parallel-drain stopped, node-replacement not run, rollout not run');
     expect(fake.ran).to.have.length(1);
     expect(fake.deleted).to.equal(1);
+  });
+
+  it('keeps the list of what the run made and has not undone (for an exit without cleanup), and empties it as it cleans up', async () => {
+    const leftovers = new Leftovers();
+    let during: string[] = [];
+    const fake = fakeCluster({
+      'parallel-drain': async (o) => {
+        o.onNamespace?.('zdt-parallel-drain-abc', true);
+        o.onEvent?.({ t: 1, kind: 'taint-removed', subject: 'node/zdt-worker3', detail: 'zdt.dev/new-node=true:NoSchedule' });
+        o.onEvent?.({ t: 2, kind: 'cordon', subject: 'node/zdt-worker' });
+        o.onEvent?.({ t: 3, kind: 'cordon', subject: 'node/zdt-worker2' });
+        o.onEvent?.({ t: 4, kind: 'uncordon', subject: 'node/zdt-worker2' });
+        during = leftovers.list();
+        o.onNamespace?.('zdt-parallel-drain-abc', false);
+        return result(report(o.name, 'pass'));
+      },
+    });
+    const run = await cli(['verify', GOOD, '--scenario', 'parallel-drain', '--report-dir', dir], fake, new AbortController(), leftovers);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(during).to.deep.equal([
+      'kind cluster zdt: kind delete cluster --name zdt',
+      'namespace/zdt-parallel-drain-abc: kubectl delete namespace zdt-parallel-drain-abc',
+      'node/zdt-worker3 taint: kubectl taint nodes zdt-worker3 zdt.dev/new-node=true:NoSchedule',
+      'node/zdt-worker: kubectl uncordon zdt-worker',
+    ]);
+    expect(leftovers.list()).to.deep.equal([]);
   });
 });

@@ -1,11 +1,13 @@
 import { expect } from 'chai';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Cluster, QUICK_KIND_CONFIG, resolveClusterOptions } from '../../harness/cluster/cluster.ts';
 import type { KindCli } from '../../harness/cluster/kind.ts';
+import { claimPath } from '../../harness/cluster/lock.ts';
 import { ErrorCode } from '../../harness/errors.ts';
 import { rejection } from '../fakes/kube.ts';
 
@@ -67,6 +69,17 @@ function fakeKind(url: string, existing: string[] = []): KindCli & { calls: stri
 describe('cluster/cluster', () => {
   let api: { url: string; server: Server };
   afterEach(() => api?.server.close());
+  // Claims on cluster names go to a cache of the test's own, not the host's.
+  let saved: string | undefined;
+  before(async () => {
+    saved = process.env.ZDT_CACHE_DIR;
+    process.env.ZDT_CACHE_DIR = await mkdtemp(join(tmpdir(), 'zdt-cache-'));
+  });
+  after(async () => {
+    await rm(process.env.ZDT_CACHE_DIR!, { recursive: true, force: true });
+    if (saved === undefined) delete process.env.ZDT_CACHE_DIR;
+    else process.env.ZDT_CACHE_DIR = saved;
+  });
 
   it('creates a kind cluster, waits for it, and deletes it on dispose', async () => {
     api = await apiServer('kind://docker/zdt-quick/');
@@ -85,6 +98,26 @@ describe('cluster/cluster', () => {
     const kind = fakeKind(api.url, ['zdt-quick']);
     const reused = await Cluster.start({ kind, kindConfig: QUICK_KIND_CONFIG, reuse: true });
     await reused.delete();
+    expect(kind.calls).to.deep.equal([]);
+  });
+
+  it('a cluster another live zdt run holds is refused before kind is asked anything, even with reuse, and never deleted', async () => {
+    api = await apiServer('kind://docker/zdt-quick/');
+    const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      await mkdir(dirname(claimPath('zdt-quick')), { recursive: true });
+      await writeFile(claimPath('zdt-quick'), `${other.pid}\n`);
+      const kind = fakeKind(api.url, ['zdt-quick']);
+      const err = await rejection(Cluster.start({ kind, kindConfig: QUICK_KIND_CONFIG, reuse: true }));
+      expect(err.code).to.equal(ErrorCode.ClusterInUse);
+      expect(kind.calls).to.deep.equal([]);
+    } finally {
+      other.kill();
+      await rm(claimPath('zdt-quick'), { force: true });
+    }
+    // Once the other run has let go, this run reuses the cluster.
+    const kind = fakeKind(api.url, ['zdt-quick']);
+    await (await Cluster.start({ kind, kindConfig: QUICK_KIND_CONFIG, reuse: true })).delete();
     expect(kind.calls).to.deep.equal([]);
   });
 

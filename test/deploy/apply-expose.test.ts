@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 import { applyManifests } from '../../harness/deploy/apply.ts';
-import { exposeService } from '../../harness/deploy/expose.ts';
-import { deploymentProblem } from '../../harness/deploy/wait.ts';
+import { exposeService, selectPort } from '../../harness/deploy/expose.ts';
 import { ErrorCode } from '../../harness/errors.ts';
-import type { Service } from '../../harness/kube/types.ts';
+import type { KubeObject, Service } from '../../harness/kube/types.ts';
 import { parseManifests } from '../../harness/manifests/load.ts';
 import { FakeKubeApi, rejection } from '../fakes/kube.ts';
 
@@ -24,17 +23,48 @@ describe('deploy/apply, expose, wait', () => {
     expect(rejected.message).to.equal('c.yaml:2: ConfigMap/c was rejected by the API server: spec.replicas: Invalid value: -1');
   });
 
+  it('applies what workloads refer to first (file order within a kind, unknown kinds last) and returns the objects whose namespace it replaced', async () => {
+    const api = new FakeKubeApi();
+    const text = [
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: prod}\n',
+      'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n',
+      'apiVersion: v1\nkind: Service\nmetadata: {name: web}\n',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b, namespace: zdt-run}\n',
+      'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: web, namespace: prod}\n',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n',
+    ].join('---\n');
+    const { applied, remapped } = await applyManifests(api, parseManifests(text, 'app.yaml'), 'zdt-run');
+    const order = ['ServiceAccount/web', 'ConfigMap/b', 'ConfigMap/a', 'Service/web', 'Deployment/web', 'Widget/w'];
+    expect(api.calls.filter((c) => c.verb === 'apply').map((c) => `${(c.body as KubeObject).kind}/${(c.body as KubeObject).metadata?.name}`)).to.deep.equal(order);
+    expect(applied.map((o) => `${o.kind}/${o.metadata?.name} ${o.metadata?.namespace}`)).to.deep.equal(order.map((o) => `${o} zdt-run`));
+    expect(remapped).to.deep.equal([
+      { file: 'app.yaml', line: 1, kind: 'Deployment', name: 'web', namespace: 'prod' },
+      { file: 'app.yaml', line: 17, kind: 'ServiceAccount', name: 'web', namespace: 'prod' },
+    ]);
+  });
+
+  it('refuses, before applying anything, objects that differ only in namespace (the run has one)', async () => {
+    const api = new FakeKubeApi();
+    const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: prod}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n';
+    const err = await rejection(applyManifests(api, parseManifests(text, 'c.yaml'), 'zdt-run'));
+    expect([err.code, err.message]).to.deep.equal([
+      ErrorCode.Manifest,
+      "c.yaml:9: ConfigMap/c (no namespace) would be one object in the run's namespace with c.yaml:5 (namespace prod): verify one namespace's objects at a time",
+    ]);
+    expect(api.calls.filter((c) => c.verb === 'apply')).to.deep.equal([]);
+  });
+
   it("uses a NodePort Service on the published port as it is, and otherwise adds one beside it with the same routing", async () => {
     const api = new FakeKubeApi();
     const nodePort: Service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ port: 80, nodePort: 30080 }] } };
-    expect(await exposeService(api, 'ns', nodePort, 30080)).to.deep.equal({ service: 'web', created: false });
+    expect(await exposeService(api, 'ns', nodePort, 30080, undefined)).to.deep.equal({ service: 'web', created: false });
     const clusterIp: Service = {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 'web' },
       spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 8080, targetPort: 'http' }], sessionAffinity: 'ClientIP', internalTrafficPolicy: 'Local' },
     };
-    expect(await exposeService(api, 'ns', clusterIp, 30080)).to.deep.equal({ service: 'web-zdt-nodeport', created: true });
+    expect(await exposeService(api, 'ns', clusterIp, 30080, undefined)).to.deep.equal({ service: 'web-zdt-nodeport', created: true });
     const made = api.peek<Service>({ apiVersion: 'v1', kind: 'Service', namespace: 'ns', name: 'web-zdt-nodeport' })!;
     expect(made.spec).to.deep.equal({
       sessionAffinity: 'ClientIP',
@@ -45,12 +75,20 @@ describe('deploy/apply, expose, wait', () => {
     });
   });
 
-  it('says why a Deployment is not available yet', () => {
-    const d = (status: object, generation = 1) => ({ metadata: { generation }, spec: { replicas: 2 }, status: { observedGeneration: 1, ...status } });
-    expect(deploymentProblem(d({}, 2))).to.equal('rollout not observed yet');
-    expect(deploymentProblem(d({ updatedReplicas: 1 }))).to.equal('1/2 replicas updated');
-    expect(deploymentProblem(d({ updatedReplicas: 2, replicas: 3 }))).to.equal('1 old replica(s) still terminating');
-    expect(deploymentProblem(d({ updatedReplicas: 2, replicas: 2, availableReplicas: 1 }))).to.equal('1/2 replicas available');
-    expect(deploymentProblem(d({ updatedReplicas: 2, replicas: 2, availableReplicas: 2 }))).to.equal(undefined);
+  it('picks the Service port by name or number (an unknown one is an error naming the ports), else the web port', async () => {
+    const svc: Service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { ports: [{ name: 'http', port: 80 }, { name: 'admin', port: 9090 }] } };
+    expect(selectPort(svc, 'admin')?.port).to.equal(9090);
+    expect(selectPort(svc, 80)?.name).to.equal('http');
+    expect(selectPort(svc, '80')?.name).to.equal('http');
+    expect(() => selectPort(svc, 'grpc')).to.throw(/Service web has no port grpc \(ports: http \(80\), admin \(9090\)\): pass --port/);
+    // Without a choice: the web port by name, else by number, else the first.
+    const ports = (...list: { name?: string; port: number }[]): Service => ({ ...svc, spec: { ports: list } });
+    expect(selectPort(ports({ name: 'metrics', port: 9090 }, { name: 'http', port: 8000 }))?.port).to.equal(8000);
+    expect(selectPort(ports({ name: 'metrics', port: 9090 }, { name: 'x', port: 8080 }))?.port).to.equal(8080);
+    expect(selectPort(ports({ name: 'a', port: 7000 }, { name: 'b', port: 7001 }))?.port).to.equal(7000);
+    const api = new FakeKubeApi();
+    await exposeService(api, 'ns', svc, 30080, 'admin');
+    const made = api.peek<Service>({ apiVersion: 'v1', kind: 'Service', namespace: 'ns', name: 'web-zdt-nodeport' })!;
+    expect(made.spec?.ports).to.deep.equal([{ name: 'admin', protocol: 'TCP', port: 9090, targetPort: 9090, nodePort: 30080 }]);
   });
 });

@@ -68,6 +68,19 @@ describe('drain/drain', () => {
     expect(kinds(timeline, 'node/n1')).to.deep.equal(['drain-start', 'cordon', 'drain-failed', 'uncordon']);
   });
 
+  it('a blocked drain says why the budget has no room, in the cluster\'s words: its status and the Pending replacement\'s scheduler message', async () => {
+    const pdb = { ...makePdb('nginx-pdb', 'default', { app: 'web' }), status: { disruptionsAllowed: 0, currentHealthy: 1, desiredHealthy: 1, expectedPods: 2 } };
+    const pending = makePod('web-2', { node: '', phase: 'Pending' });
+    pending.status = { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: "0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules." }] };
+    const api = new FakeKubeApi([makeNode('n1'), makePod('web-1', { node: 'n1' }), pending, pdb]);
+    api.evictions.set('default/web-1', refusedForever('nginx-pdb'));
+    const err = await rejection(drainNode(api, 'n1', { ...fast, timeoutMs: 150 }));
+    expect(isZdtError(err, ErrorCode.DrainBlocked), String(err)).to.equal(true);
+    expect(err.message).to.contain('PodDisruptionBudget nginx-pdb: 0 disruptions allowed (1 healthy of 1 needed, 2 expected)');
+    expect(err.message).to.contain("pod web-2 is Pending, not scheduled: 0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules.");
+    expect(err.details?.budgets).to.have.length(1);
+  });
+
   it('a PDB that never allows the eviction: ZDT_DRAIN_BLOCKED at the timeout naming the PDB, node uncordoned', async () => {
     const api = new FakeKubeApi([makeNode('n1'), makePod('web-1', { node: 'n1' })]);
     api.evictions.set('default/web-1', refusedForever('nginx-pdb'));
@@ -75,7 +88,7 @@ describe('drain/drain', () => {
     const err = await rejection(drainNode(api, 'n1', { ...fast, timeoutMs: 150 }, timeline));
 
     expect(isZdtError(err, ErrorCode.DrainBlocked), String(err)).to.equal(true);
-    expect(err.message).to.match(/^drain of node n1 blocked by PodDisruptionBudget nginx-pdb: eviction of pod default\/web-1 refused \d+ times \(429\) over 0s$/);
+    expect(err.message).to.match(/^drain of node n1 blocked by PodDisruptionBudget nginx-pdb: eviction of pod default\/web-1 refused \d+ times \(429\) over 0s\. PodDisruptionBudget nginx-pdb no longer exists$/);
     const refusals = api.callsOf('evict').length;
     expect(refusals).to.be.at.least(2);
     expect(err.message).to.contain(`refused ${refusals} times`);
@@ -132,6 +145,87 @@ describe('drain/drain', () => {
     const err = await rejection(drainNode(api, 'n1', { ...fast, signal: AbortSignal.timeout(50) }));
     expect(isZdtError(err, ErrorCode.Aborted)).to.equal(true);
     expect(api.peek<Node>(nodeRef('n1'))?.spec?.unschedulable).to.equal(undefined);
+  });
+
+  describe('an API server that goes away mid-drain', () => {
+    const terminating = (pod: Pod): Pod => ({ ...pod, metadata: { ...pod.metadata, deletionTimestamp: new Date().toISOString() } });
+
+    it('evictions and polls that reach no server are retried until it is back; the drain finishes and the outage is on the timeline', async () => {
+      const api = new FakeKubeApi([makeNode('n1'), makePod('web-1', { node: 'n1' }), makePod('web-2', { node: 'n1' })]);
+      // web-1's eviction is the last call answered before the server stops for 150 ms; web-1 leaves meanwhile.
+      api.onEvicted = (pod, fake) => {
+        if (pod.metadata?.name !== 'web-1') return void fake.remove(podRef(pod.metadata?.name ?? ''));
+        fake.put(terminating(pod));
+        fake.serverDown();
+        setTimeout(() => {
+          fake.remove(podRef('web-1'));
+          fake.serverUp();
+        }, 150);
+      };
+      const timeline = new Timeline(createClock());
+      const result = await drainNode(api, 'n1', fast, timeline);
+
+      expect(result.evicted).to.deep.equal(['default/web-1', 'default/web-2']);
+      expect(api.peek(podRef('web-2'))).to.equal(undefined);
+      // Refused connections, each retried after retryDelayMs (evictions) or pollIntervalMs (polls).
+      expect(api.callsOf('evict', 'pods default/web-2').length).to.be.at.least(4);
+      expect(api.callsOf('get', 'pods default/web-1').length).to.be.at.least(10);
+      expect(kinds(timeline, 'node/n1')).to.deep.equal(['drain-start', 'cordon', 'api-unreachable', 'api-reachable', 'drain-done']);
+      expect(kinds(timeline)).to.not.include('eviction-error');
+      const down = timeline.events.find((e) => e.kind === 'api-unreachable')!;
+      const up = timeline.events.find((e) => e.kind === 'api-reachable')!;
+      expect(down.detail).to.contain('ECONNREFUSED');
+      expect(up.t - down.t).to.be.at.least(140);
+      expect(up.detail).to.match(/^answered again after 0\.\d s$/);
+    });
+
+    it('cordon and the pod listing wait for a server that refuses connections, answers 503/500 while it starts, or throttles (429)', async () => {
+      const api = new FakeKubeApi([makeNode('n1'), makePod('web-1', { node: 'n1' })]);
+      api.serverDown('ECONNRESET');
+      setTimeout(() => api.serverUp(), 60);
+      api.failNext('list', { status: 503, reason: 'ServiceUnavailable', message: 'the server is currently unable to handle the request' });
+      api.failNext('list', { status: 500, reason: 'InternalError', message: 'etcdserver: leader changed' });
+      api.failNext('list', { status: 429, reason: 'TooManyRequests', message: 'Too many requests, please try again later.' });
+      const timeline = new Timeline(createClock());
+      await drainNode(api, 'n1', fast, timeline);
+
+      expect(api.callsOf('get', 'nodes n1').length).to.be.at.least(3);
+      expect(api.callsOf('list')).to.have.length(4);
+      expect(api.peek<Node>(nodeRef('n1'))?.spec?.unschedulable).to.equal(true);
+      expect(kinds(timeline, 'node/n1')).to.deep.equal(['drain-start', 'api-unreachable', 'api-reachable', 'cordon', 'api-unreachable', 'api-reachable', 'drain-done']);
+    });
+
+    it('a 403 just after an outage is retried (kube-apiserver serves before its RBAC caches are filled); without an outage it fails at once', async () => {
+      const forbidden = { status: 403, reason: 'Forbidden', message: 'pods "x" is forbidden: User "kubernetes-admin" cannot create resource "pods/eviction" in API group ""' };
+      const api = new FakeKubeApi([makeNode('n1'), makeNode('n2'), makePod('web-1', { node: 'n1' }), makePod('web-2', { node: 'n2' })]);
+      api.evictions.set('default/web-1', [forbidden, forbidden]);
+      api.evictions.set('default/web-2', [forbidden]);
+      api.serverDown();
+      setTimeout(() => api.serverUp(), 30);
+      await drainNode(api, 'n1', fast);
+      expect(api.callsOf('evict', 'pods default/web-1')).to.have.length(3);
+
+      const err = await rejection(drainNode(api, 'n2', fast));
+      expect(isZdtError(err, ErrorCode.KubeApi), String(err)).to.equal(true);
+      expect(err.message).to.contain('cannot create resource "pods/eviction"');
+      expect(api.callsOf('evict', 'pods default/web-2')).to.have.length(1);
+    });
+
+    it('an outage outlasting the deadline: ZDT_TIMEOUT saying so, and the node is uncordoned once the server answers again', async () => {
+      const api = new FakeKubeApi([makeNode('n1'), makePod('web-1', { node: 'n1' })]);
+      api.onEvicted = (pod, fake) => {
+        fake.put(terminating(pod));
+        fake.serverDown();
+        setTimeout(() => fake.serverUp(), 150);
+      };
+      const timeline = new Timeline(createClock());
+      const err = await rejection(drainNode(api, 'n1', { ...fast, timeoutMs: 60 }, timeline));
+
+      expect(isZdtError(err, ErrorCode.Timeout), String(err)).to.equal(true);
+      expect(err.message).to.match(/^drain of node n1 timed out after 0s: .*pod default\/web-1 not seen: API server unreachable/);
+      expect(api.peek<Node>(nodeRef('n1'))?.spec?.unschedulable).to.equal(undefined);
+      expect(kinds(timeline, 'node/n1')).to.deep.equal(['drain-start', 'cordon', 'api-unreachable', 'drain-failed', 'api-reachable', 'uncordon']);
+    });
   });
 
   describe('drainNodes', () => {

@@ -1,10 +1,11 @@
 import { expect } from 'chai';
 import { ErrorCode, isZdtError } from '../../harness/errors.ts';
 import { decide, defaultFilters, drainFilteredError, planDrain, type FilterContext } from '../../harness/drain/filters.ts';
+import { CLI_DRAIN_FLAGS, LIBRARY_DRAIN_FLAGS } from '../../harness/drain/options.ts';
 import { makePod } from '../fakes/kube.ts';
 
-const strict: FilterContext = { ignoreDaemonSets: false, deleteEmptyDirData: false, force: false };
-const lenient: FilterContext = { ignoreDaemonSets: true, deleteEmptyDirData: true, force: true };
+const strict: FilterContext = { ignoreDaemonSets: false, deleteEmptyDirData: false, force: false, optionNames: LIBRARY_DRAIN_FLAGS };
+const lenient: FilterContext = { ignoreDaemonSets: true, deleteEmptyDirData: true, force: true, optionNames: LIBRARY_DRAIN_FLAGS };
 const node = 'n1';
 
 describe('drain/filters', () => {
@@ -16,6 +17,16 @@ describe('drain/filters', () => {
     const ds = makePod('ds', { node, owner: 'DaemonSet' });
     expect(decide(ds, defaultFilters, strict)).to.include({ action: 'fail', filter: 'daemonset' });
     expect(decide(ds, defaultFilters, lenient)).to.include({ action: 'skip', filter: 'daemonset' });
+  });
+
+  it('a refusal names the option that lets the pod through, as the caller spells it', () => {
+    const bare = makePod('legacy', { node, owner: null });
+    const cache = makePod('cache', { node, emptyDir: true });
+    const cli = { ...strict, optionNames: CLI_DRAIN_FLAGS };
+    expect(decide(bare, defaultFilters, strict).reason).to.contain('force: true').and.contain('Deployment');
+    expect(decide(bare, defaultFilters, cli).reason).to.contain('--force');
+    expect(decide(cache, defaultFilters, strict).reason).to.contain('deleteEmptyDirData: true');
+    expect(decide(cache, defaultFilters, cli).reason).to.contain('--delete-emptydir-data').and.not.contain('deleteEmptyDirData');
   });
 
   it('mirror pods are skipped', () => {
@@ -63,7 +74,7 @@ describe('drain/filters', () => {
     const err = drainFilteredError('n1', plan.failed);
     expect(isZdtError(err, ErrorCode.DrainFiltered)).to.equal(true);
     expect(err.message).to.equal(
-      'cannot drain node n1: declares no controller, nothing would recreate it (set force to evict it): default/bare1, x/bare2',
+      'cannot drain node n1: declares no controller, nothing would recreate it: run it from a Deployment or StatefulSet (force: true deletes it for good): default/bare1, x/bare2',
     );
     expect(err.details.pods).to.have.length(2);
   });

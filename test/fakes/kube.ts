@@ -29,7 +29,8 @@ export interface Call {
   readonly body?: unknown;
 }
 
-type Listener = { ref: ObjectRef; onEvent: (type: WatchEventType, obj: KubeObject) => void };
+/** An open watch; `end` closes it like the server would: cleanly, or with the error of a broken connection. */
+type Listener = { ref: ObjectRef; onEvent: (type: WatchEventType, obj: KubeObject) => void; end: (err?: ZdtError) => void };
 
 const clone = <T>(v: T): T => structuredClone(v);
 
@@ -49,6 +50,15 @@ export function apiError(verb: string, what: string, e: ScriptedError): ZdtError
   return new ZdtError(ErrorCode.KubeApi, `${verb} ${what} failed: ${e.status}${e.reason ? ` ${e.reason}` : ''}: ${message}`, {
     details: { status: e.status, reason: e.reason, message, causes: e.causes ?? [] },
   });
+}
+
+/**
+ * What harness/kube/client.ts raises when a request reaches no API server (stopped, restarting):
+ * no HTTP status, the system error's code instead.
+ */
+function unreachableError(verb: string, what: string, code = 'ECONNREFUSED'): ZdtError {
+  const message = `request to https://127.0.0.1:6443 failed, reason: connect ${code} 127.0.0.1:6443`;
+  return new ZdtError(ErrorCode.KubeApi, `${verb} ${what} failed: ${message}`, { details: { message, code, causes: [], verb, object: what } });
 }
 
 /** The API server's answers, as the eviction subresource really sends them. */
@@ -84,6 +94,8 @@ export class FakeKubeApi implements KubeApi {
   readonly #objects = new Map<string, KubeObject>();
   readonly #failures: { verb: Verb; match: (target: string) => boolean; error: ScriptedError }[] = [];
   readonly #listeners = new Set<Listener>();
+  /** Set while the server is down: the code every call fails with. */
+  #down: string | undefined;
   #uid = 0;
   #rv = 0;
 
@@ -125,6 +137,25 @@ export class FakeKubeApi implements KubeApi {
     this.#failures.push({ verb, match, error });
   }
 
+  /**
+   * Stops the API server: open watches break and every call fails like a refused connection
+   * (it is still logged) until serverUp(). put/remove still work, standing for what changed
+   * before a watcher could list again.
+   */
+  serverDown(code = 'ECONNREFUSED'): void {
+    this.#down = code;
+    for (const l of [...this.#listeners]) l.end(unreachableError('watch', describe(l.ref), code));
+  }
+
+  serverUp(): void {
+    this.#down = undefined;
+  }
+
+  /** Ends every open watch cleanly, as the server does when a watch times out. */
+  endWatches(): void {
+    for (const l of [...this.#listeners]) l.end();
+  }
+
   callsOf(verb: Verb, target?: string): Call[] {
     return this.calls.filter((c) => c.verb === verb && (target === undefined || c.target === target));
   }
@@ -132,6 +163,7 @@ export class FakeKubeApi implements KubeApi {
   #enter(verb: Verb, target: string, signal: AbortSignal | undefined, body?: unknown): void {
     if (signal?.aborted) throw abortError(signal);
     this.calls.push(body === undefined ? { verb, target, t: performance.now() } : { verb, target, t: performance.now(), body: clone(body) });
+    if (this.#down !== undefined) throw unreachableError(verb, target, this.#down);
     const i = this.#failures.findIndex((f) => f.verb === verb && f.match(target));
     if (i >= 0) {
       const [f] = this.#failures.splice(i, 1);
@@ -208,10 +240,18 @@ export class FakeKubeApi implements KubeApi {
   async watch(ref: ObjectRef, _options: ListOptions, onEvent: (type: WatchEventType, obj: KubeObject) => void, signal: AbortSignal): Promise<void> {
     this.#enter('watch', describe(ref), undefined);
     if (signal.aborted) return;
-    const listener: Listener = { ref, onEvent };
-    this.#listeners.add(listener);
-    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-    this.#listeners.delete(listener);
+    await new Promise<void>((resolve, reject) => {
+      const end = (err?: ZdtError) => {
+        this.#listeners.delete(listener);
+        signal.removeEventListener('abort', onAbort);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onAbort = () => end();
+      const listener: Listener = { ref, onEvent, end };
+      this.#listeners.add(listener);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
   }
 }
 

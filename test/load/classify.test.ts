@@ -1,72 +1,47 @@
 import { expect } from 'chai';
 import { errors } from 'undici';
 import { classifyError, errorOutcomeOf } from '../../harness/load/classify.ts';
-import { createPool, type PoolOptions } from '../../harness/load/pool.ts';
+import type { PoolOptions } from '../../harness/load/pool.ts';
+import { DEFAULT_EXPECT_STATUS } from '../../harness/load/status.ts';
 import { isFailure, outcomeLabel } from '../../harness/load/types.ts';
-import { closedPort, startServer, type TestServer } from './server.ts';
+import { MISBEHAVIOURS, OUTCOMES, startMisbehavingServer, type MisbehavingServer } from './misbehaving.ts';
+import { startServer, type TestServer } from './server.ts';
+import { getOnce, testPool } from './test-pool.ts';
 
 /** One GET through a fresh pool; resolves with its error (or undefined), then closes the pool. */
 async function getError(origin: string, overrides: Partial<PoolOptions> = {}): Promise<Error | undefined> {
-  const pool = createPool({
-    origin,
-    path: '/',
-    connection: 'keep-alive',
-    connectTimeoutMs: 2000,
-    headersTimeoutMs: 2000,
-    bodyTimeoutMs: 2000,
-    maxConnections: 1,
-    captureHeader: 'x-pod-name',
-    ...overrides,
-  });
-  const error = await new Promise<Error | undefined>((resolve) => pool.get(0, (_id, _status, _header, err) => resolve(err)));
+  const pool = testPool(origin, overrides);
+  const { error } = await getOnce(pool);
   await pool.close();
   return error;
 }
 
 describe('load/classify', () => {
   describe('real errors from undici', () => {
-    let server: TestServer | undefined;
+    let server: MisbehavingServer | TestServer | undefined;
     afterEach(async () => {
       await server?.close();
       server = undefined;
     });
 
-    it('a closed loopback port is ECONNREFUSED', async () => {
-      const err = await getError(`http://127.0.0.1:${await closedPort()}`);
-      expect(classifyError(err)).to.equal('ECONNREFUSED');
-    });
+    // One GET per behaviour and mode; test/load/misbehaving.test.ts runs the loop against them at rate.
+    for (const behaviour of MISBEHAVIOURS.filter((b) => b !== 'close-idle')) {
+      for (const connection of ['keep-alive', 'new'] as const) {
+        it(`${behaviour} (${connection}) is ${OUTCOMES[behaviour].join(' or ')}`, async () => {
+          server = await startMisbehavingServer(behaviour);
+          const err = await getError(new URL(server.url).origin, { connection, headersTimeoutMs: 100, bodyTimeoutMs: 100 });
+          expect(classifyError(err), String(err)).to.be.oneOf(OUTCOMES[behaviour]);
+        });
+      }
+    }
 
-    it('a server closing the socket mid-body is UND_ERR_SOCKET (or ECONNRESET)', async () => {
+    it('a server closing (not resetting) the socket mid-body is UND_ERR_SOCKET (or ECONNRESET)', async () => {
       server = await startServer((_req, res) => {
         res.writeHead(200, { 'content-length': '100' });
         res.write('partial', () => res.socket?.destroy());
       });
       const err = await getError(new URL(server.url).origin);
       expect(classifyError(err)).to.be.oneOf(['UND_ERR_SOCKET', 'ECONNRESET']);
-    });
-
-    it('a server resetting the connection mid-body is ECONNRESET', async () => {
-      server = await startServer((_req, res) => {
-        res.writeHead(200, { 'content-length': '100' });
-        res.write('partial', () => res.socket?.resetAndDestroy());
-      });
-      const err = await getError(new URL(server.url).origin);
-      expect(classifyError(err)).to.be.oneOf(['ECONNRESET', 'UND_ERR_SOCKET']);
-    });
-
-    it('no response headers in time is UND_ERR_HEADERS_TIMEOUT', async () => {
-      server = await startServer(() => {});
-      const err = await getError(new URL(server.url).origin, { headersTimeoutMs: 100 });
-      expect(classifyError(err)).to.equal('UND_ERR_HEADERS_TIMEOUT');
-    });
-
-    it('a stalled body is UND_ERR_BODY_TIMEOUT', async () => {
-      server = await startServer((_req, res) => {
-        res.writeHead(200, { 'content-length': '100' });
-        res.write('partial');
-      });
-      const err = await getError(new URL(server.url).origin, { bodyTimeoutMs: 100 });
-      expect(classifyError(err)).to.equal('UND_ERR_BODY_TIMEOUT');
     });
   });
 
@@ -85,6 +60,15 @@ describe('load/classify', () => {
       ['AbortSignal.timeout()', new DOMException('timed out', 'TimeoutError'), 'TIMEOUT'],
       ['local ports exhausted', coded('EADDRNOTAVAIL'), 'EADDRNOTAVAIL'],
       ['outer undici code beats inner socket code', Object.assign(new errors.SocketError('closed'), { cause: coded('ECONNRESET') }), 'UND_ERR_SOCKET'],
+      ['a body cut short on a connection: close request', coded('UND_ERR_RES_CONTENT_LENGTH_MISMATCH'), 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH'],
+      ['an llhttp parse error', coded('HPE_INVALID_CONSTANT'), 'HTTP_PARSE'],
+      ['a parse error without a code', new errors.HTTPParserError('Expected HTTP/'), 'HTTP_PARSE'],
+      ['a self-signed certificate', coded('DEPTH_ZERO_SELF_SIGNED_CERT'), 'TLS'],
+      ['a certificate chain not trusted', coded('SELF_SIGNED_CERT_IN_CHAIN'), 'TLS'],
+      ['a missing intermediate', coded('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), 'TLS'],
+      ['an expired certificate', coded('CERT_HAS_EXPIRED'), 'TLS'],
+      ['a name the certificate does not cover', coded('ERR_TLS_CERT_ALTNAME_INVALID'), 'TLS'],
+      ['plain HTTP on a TLS port', coded('ERR_SSL_WRONG_VERSION_NUMBER'), 'TLS'],
       ['unknown code', coded('UND_ERR_DESTROYED'), 'OTHER'],
       ['not an object', 'boom', 'OTHER'],
       ['undefined', undefined, 'OTHER'],
@@ -105,7 +89,7 @@ describe('load/classify', () => {
       const o = errorOutcomeOf(coded('ECONNRESET'));
       expect(o).to.be.at.least(1000);
       expect(outcomeLabel(o)).to.equal('ECONNRESET');
-      expect(isFailure(o)).to.equal(true);
+      expect(isFailure(o, DEFAULT_EXPECT_STATUS)).to.equal(true);
     });
   });
 });

@@ -3,8 +3,11 @@ import type http from 'node:http';
 import { createClock } from '../../harness/clock.ts';
 import { isZdtError } from '../../harness/errors.ts';
 import { resolveLoadOptions, startLoad, type LoadOptions } from '../../harness/load/loop.ts';
+import { DEFAULT_EXPECT_STATUS } from '../../harness/load/status.ts';
 import { errorOutcome, isFailure, OUTCOME_DROPPED, outcomeLabel, type RequestLog } from '../../harness/load/types.ts';
+import { buildReport } from '../../harness/verdict/report.ts';
 import { sleep } from '../../harness/wait.ts';
+import { selfSignedCert } from './cert.ts';
 import { closedPort, startServer, type TestServer } from './server.ts';
 
 const ok = (_req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -109,7 +112,7 @@ describe('load/loop', () => {
       expect(Array.from(log.pod)).to.deep.equal([1, 2, 0, 1, 1, 2, 0, 1]);
     });
 
-    it('records status codes and classified errors; 5xx and errors are failures, 4xx is not', async () => {
+    it('records status codes and classified errors; by default 4xx, 5xx and errors are failures', async () => {
       server = await startServer((_req, res, n) => {
         if (n === 0) res.end('ok');
         else if (n === 1) res.writeHead(503).end();
@@ -121,7 +124,8 @@ describe('load/loop', () => {
       expect(Array.from(log.outcome, outcomeLabel).slice(0, 2)).to.deep.equal(['200', '503']);
       expect(outcomeLabel(log.outcome[2] as number)).to.be.oneOf(['UND_ERR_SOCKET', 'ECONNRESET']);
       expect(log.outcome[3]).to.equal(404);
-      expect([load.ok, load.failed]).to.deep.equal([2, 2]);
+      expect([load.ok, load.failed]).to.deep.equal([1, 3]);
+      expect(log.expectStatus?.spec).to.equal('200-399');
       for (const latency of log.latencyMs) expect(latency).to.be.a('number').and.not.NaN;
     });
 
@@ -131,7 +135,7 @@ describe('load/loop', () => {
       const port = await closedPort();
       const load = startLoad({ url: `http://127.0.0.1:${port}/`, clock: createClock(), ratePerSecond: 50, durationMs: 600, maxInFlight: 2 });
       await sleep(200);
-      server = await startServer((req, res, n) => (n < 5 ? res.socket?.destroy() : ok(req, res)), port);
+      server = await startServer((req, res, n) => (n < 5 ? res.socket?.destroy() : ok(req, res)), { port });
       const log = await load.done;
       const labels = Array.from(log.outcome, outcomeLabel);
       expect(labels.slice(0, 5)).to.deep.equal(Array(5).fill('ECONNREFUSED'));
@@ -191,7 +195,7 @@ describe('load/loop', () => {
       const dropped = Array.from(log.outcome).flatMap((o, i) => (o === OUTCOME_DROPPED ? [i] : []));
       expect(dropped).to.deep.equal([3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
       expect(outcomeLabel(OUTCOME_DROPPED)).to.equal('DROPPED');
-      expect(isFailure(OUTCOME_DROPPED)).to.equal(false);
+      expect(isFailure(OUTCOME_DROPPED, DEFAULT_EXPECT_STATUS)).to.equal(false);
       expect(log.latencyMs[3]).to.be.NaN;
     });
 
@@ -209,6 +213,85 @@ describe('load/loop', () => {
       // ~15 requests fall due during the block; those more than 20 ms overdue are late.
       expect(log.lateStarts).to.be.within(9, 16);
       expect(lags(log).filter((l) => l > 20)).to.have.length(log.lateStarts);
+    });
+  });
+
+  describe('what users\' apps need', () => {
+    it('sends the host option as the Host header, path and query from the URL', async () => {
+      const seen: string[] = [];
+      server = await startServer((req, res) => {
+        seen.push(`${req.headers.host} ${req.url}`);
+        ok(req, res);
+      });
+      const log = await startLoad({ url: `${server.url}shop/cart?id=7`, clock: createClock(), ratePerSecond: 50, durationMs: 100, host: 'shop.example.com' }).done;
+      expect(log.count).to.equal(5);
+      expect(seen).to.deep.equal(Array(5).fill('shop.example.com /shop/cart?id=7'));
+      const plain: string[] = [];
+      await server.close();
+      server = await startServer((req, res) => {
+        plain.push(String(req.headers.host));
+        ok(req, res);
+      });
+      await startLoad({ url: server.url, clock: createClock(), ratePerSecond: 50, durationMs: 40 }).done;
+      expect(plain).to.deep.equal([`127.0.0.1:${server.port}`, `127.0.0.1:${server.port}`]);
+    });
+
+    describe('https with a self-signed certificate', () => {
+      let tls: ReturnType<typeof selfSignedCert>;
+      before(() => {
+        tls = selfSignedCert();
+      });
+      for (const connection of ['keep-alive', 'new'] as const) {
+        it(`with insecure, every request is answered (${connection})`, async () => {
+          server = await startServer(ok, { tls });
+          const load = startLoad({ url: server.url, clock: createClock(), ratePerSecond: 50, durationMs: 400, connection, insecure: true });
+          const log = await load.done;
+          expect([log.count, load.ok]).to.deep.equal([20, 20]);
+          expect(log.pods).to.deep.equal(['', 'pod-a']);
+          // Kept-alive TLS connections are reused, not handshaken per request (a busy machine's slow handshakes open a few more).
+          if (connection === 'new') expect(server.connections).to.equal(20);
+          else expect(server.connections).to.be.below(10);
+        });
+      }
+
+      it('without insecure, the certificate is verified: every request fails as TLS', async () => {
+        server = await startServer(ok, { tls });
+        const load = startLoad({ url: server.url, clock: createClock(), ratePerSecond: 100, durationMs: 100 });
+        const log = await load.done;
+        expect(Array.from(log.outcome, outcomeLabel)).to.deep.equal(Array(10).fill('TLS'));
+        expect(server.requests).to.equal(0);
+      });
+    });
+
+    it('counts every status outside expectStatus as a failure, by status, in the loop and the report', async () => {
+      const statuses = [200, 204, 301, 404, 503];
+      server = await startServer((_req, res, n) => res.writeHead(statuses[n % statuses.length]!).end());
+      const run = async (expectStatus?: string) => {
+        const load = startLoad({ url: server!.url, clock: createClock(), ratePerSecond: 100, durationMs: 100, ...(expectStatus ? { expectStatus } : {}) });
+        const log = await load.done;
+        const report = buildReport({ log, timeline: [], scenario: 's' });
+        return { counted: [load.ok, load.failed], totals: [report.totals.ok, report.totals.failed], failures: report.failures, rule: report.expectStatus };
+      };
+      // Ten requests: each of the five statuses twice, whatever order they arrive in.
+      expect(await run()).to.deep.equal({
+        counted: [6, 4],
+        totals: [6, 4],
+        failures: [
+          { label: '404', count: 2 },
+          { label: '503', count: 2 },
+        ],
+        rule: '200-399',
+      });
+      expect(await run('200,204')).to.deep.equal({
+        counted: [4, 6],
+        totals: [4, 6],
+        failures: [
+          { label: '301', count: 2 },
+          { label: '404', count: 2 },
+          { label: '503', count: 2 },
+        ],
+        rule: '200,204',
+      });
     });
   });
 
@@ -230,7 +313,13 @@ describe('load/loop', () => {
       [{ podHeader: 'x pod' }, 'podHeader', '"x pod"'],
       [{ connection: 'close' as never }, 'connection', '"close"'],
       [{ url: 'not a url' }, 'url', '"not a url"'],
-      [{ url: 'https://127.0.0.1/' }, 'url', 'http://'],
+      [{ url: 'ftp://127.0.0.1/' }, 'url', 'must be http:// or https://'],
+      [{ host: 'shop example' }, 'host', '"shop example"'],
+      [{ host: 'shop.example.com/x' }, 'host', '"shop.example.com/x"'],
+      [{ host: '' }, 'host', '""'],
+      [{ insecure: 'yes' as never }, 'insecure', '"yes"'],
+      [{ expectStatus: '200,2x' }, 'expectStatus', '"2x" is not a status'],
+      [{ expectStatus: '' }, 'expectStatus', '""'],
       [{ clock: undefined as never }, 'clock', 'undefined'],
     ];
     for (const [override, option, shown] of bad) {
@@ -255,7 +344,11 @@ describe('load/loop', () => {
       for (const url of ['http://127.0.0.1:8080/x?y=1', 'http://LOCALHOST/', 'http://[::1]:80/']) expect(() => resolveLoadOptions({ url, clock })).to.not.throw();
       const r = resolveLoadOptions({ ...base, timeoutMs: 1000, bodyTimeoutMs: 3000, podHeader: 'X-Pod' });
       expect(r).to.include({ ratePerSecond: 200, connection: 'keep-alive', connectTimeoutMs: 1000, headersTimeoutMs: 1000, bodyTimeoutMs: 3000 });
-      expect(r).to.include({ lateStartBoundMs: 50, podHeader: 'x-pod', durationMs: undefined, maxInFlight: 1000 });
+      expect(r).to.include({ lateStartBoundMs: 50, podHeader: 'x-pod', durationMs: undefined, maxInFlight: 1000, host: undefined, insecure: false });
+      expect(r.expectStatus.spec).to.equal('200-399');
+      const custom = resolveLoadOptions({ url: 'https://[::1]:8443/', clock, host: 'shop.example.com:8443', insecure: true, expectStatus: '301-308, 200,204' });
+      expect(custom).to.include({ host: 'shop.example.com:8443', insecure: true });
+      expect(custom.expectStatus.spec).to.equal('200,204,301-308');
     });
 
     it('throws ZDT_ABORTED for an already aborted signal', () => {

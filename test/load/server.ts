@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 
 export interface TestServer {
@@ -13,23 +14,31 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** An HTTP server on 127.0.0.1 (on `port`, or any free one) with counters; `handle` gets the request's 0-based number. */
-export async function startServer(handle: (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void, port = 0): Promise<TestServer> {
+export interface ServerOptions {
+  /** Default: any free port. */
+  readonly port?: number;
+  /** Serve HTTPS with this key and certificate (PEM). */
+  readonly tls?: { readonly key: string; readonly cert: string };
+}
+
+/** An HTTP(S) server on 127.0.0.1 with counters; `handle` gets the request's 0-based number. */
+export async function startServer(handle: (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void, options: ServerOptions = {}): Promise<TestServer> {
   let connections = 0;
   let requests = 0;
   let concurrent = 0;
   let maxConcurrent = 0;
-  const server = http.createServer((req, res) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
     concurrent++;
     maxConcurrent = Math.max(maxConcurrent, concurrent);
     res.once('close', () => concurrent--);
     handle(req, res, requests++);
-  });
+  };
+  const server = options.tls ? https.createServer(options.tls, onRequest) : http.createServer(onRequest);
   server.on('connection', () => connections++);
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const bound = (server.address() as net.AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${bound}/`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${bound}/`,
     port: bound,
     get connections() {
       return connections;

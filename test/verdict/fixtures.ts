@@ -70,6 +70,7 @@ export function drainStory(options: { failures?: boolean } = {}): { log: Request
     ev(6000, 'pod-ready', 'pod/web-d'),
     ev(6100, 'endpoint-ready', 'endpoint/10.244.1.9'),
     ev(6990, 'pod-not-ready', 'pod/web-a', 'readiness probe failed'),
+    ev(9800, 'pod-deleted', 'pod/web-b', 'zdt-worker2'),
     ev(11000, 'load-stop', 'load'),
   ];
   return { log: makeLog(reqs), timeline };

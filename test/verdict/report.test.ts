@@ -1,12 +1,14 @@
 import { expect } from 'chai';
 import { isZdtError } from '../../harness/errors.ts';
+import { parseExpectStatus } from '../../harness/load/status.ts';
 import { OUTCOME_DROPPED } from '../../harness/load/types.ts';
 import { findBursts } from '../../harness/verdict/bursts.ts';
-import { buildReport, readySeriesFromTimeline } from '../../harness/verdict/report.ts';
+import { formatReport } from '../../harness/verdict/format.ts';
+import { buildReport, observerGapsFromTimeline, readySeriesFromTimeline } from '../../harness/verdict/report.ts';
 import { drainStory, ev, makeLog, type Req } from './fixtures.ts';
 
 describe('verdict: buildReport', () => {
-  it('counts totals and failures by outcome label; 4xx is not a failure, a dropped request was not sent', () => {
+  it('counts totals and failures by outcome label; by default a 4xx is a failure, a dropped request was not sent', () => {
     const log = makeLog(
       [
         { at: 0, outcome: OUTCOME_DROPPED },
@@ -20,17 +22,37 @@ describe('verdict: buildReport', () => {
       { lateStarts: 2 },
     );
     const r = buildReport({ log, timeline: [], scenario: 's' });
-    expect(r.totals).to.deep.equal({ scheduled: 7, sent: 6, ok: 3, failed: 3, lateStarts: 2, dropped: 1 });
+    expect(r.totals).to.deep.equal({ scheduled: 7, sent: 6, ok: 2, failed: 4, lateStarts: 2, dropped: 1 });
+    expect(r.expectStatus).to.equal('200-399');
     expect(r.failures).to.deep.equal([
       { label: 'ECONNREFUSED', count: 2 },
+      { label: '404', count: 1 },
       { label: '503', count: 1 },
     ]);
     expect(r.verdict).to.equal('fail');
     expect(r.passed).to.equal(false);
     expect(r.problems).to.deep.equal([
-      '3 of 6 requests failed',
+      '4 of 6 requests failed',
       'the load generator fell behind (2 late starts, 1 dropped), so the service saw less load than scheduled',
     ]);
+  });
+
+  it("judges statuses by the log's expectStatus: in totals, failures, bursts, throughput and latency", () => {
+    const log = {
+      ...makeLog([
+        { at: 0, outcome: 200, latency: 9 },
+        { at: 10, outcome: 404, latency: 1 },
+        { at: 20, outcome: 301, latency: 1 },
+      ]),
+      expectStatus: parseExpectStatus('301,404'),
+    };
+    const r = buildReport({ log, timeline: [], scenario: 's', bucketMs: 1000 });
+    expect(r.expectStatus).to.equal('301,404');
+    expect(r.totals).to.include({ ok: 2, failed: 1 });
+    expect(r.failures).to.deep.equal([{ label: '200', count: 1 }]);
+    expect(r.bursts.map((b) => [b.startMs, b.outcomes])).to.deep.equal([[0, [{ label: '200', count: 1 }]]]);
+    expect([r.throughput.ok, r.throughput.failed]).to.deep.equal([[2], [1]]);
+    expect(r.latency!.max).to.be.closeTo(1, 0.01);
   });
 
   it('calls a run with no failures but a starved generator inconclusive, and keeps NaN latencies of drops out', () => {
@@ -146,6 +168,34 @@ describe('verdict: buildReport', () => {
     expect(r.throughput.ok.reduce((a, b) => a + b, 0)).to.equal(r.totals.ok);
     expect(r.throughput.failed.reduce((a, b) => a + b, 0)).to.equal(r.totals.failed);
     expect(r.throughput.failed[(4300 - r.throughput.startMs) / 100]).to.equal(10);
+  });
+
+  it('marks when zdt could not see the cluster: overlapping streams merged, an open gap to the last event; every request still counted', () => {
+    const { log, timeline } = drainStory({ failures: false });
+    const blind = [
+      ev(3100, 'observer-gap-start', 'watch/pods', 'connect ECONNREFUSED'),
+      ev(3100.5, 'observer-gap-start', 'watch/nodes', 'connect ECONNREFUSED'),
+      ev(8200, 'observer-gap-end', 'watch/nodes', 'listed again after 5.1 s'),
+      ev(8500, 'observer-gap-end', 'watch/pods', 'listed again after 5.4 s'),
+      ev(9000, 'observer-gap-start', 'watch/endpointslices', 'the server ended the watch'),
+      ev(9000.5, 'observer-gap-end', 'watch/endpointslices', 'listed again after 0.0 s'),
+      ev(10000, 'observer-gap-start', 'watch/pods', 'connect ECONNREFUSED'),
+    ];
+    const all = [...timeline, ...blind].sort((a, b) => a.t - b.t);
+    const r = buildReport({ log, timeline: all, scenario: 's', maintenance: { completed: true } });
+    expect(r.observerGaps).to.deep.equal([
+      { startMs: 3100, endMs: 8500, durationMs: 5400 },
+      { startMs: 9000, endMs: 9000.5, durationMs: 0.5 },
+      { startMs: 10000, endMs: 11000, durationMs: 1000 },
+    ]);
+    expect(r.verdict).to.equal('pass');
+    expect(r.totals).to.include({ scheduled: 1000, sent: 1000, ok: 1000, failed: 0 });
+    expect(formatReport(r).split('\n').filter((l) => l.includes('observer gap'))).to.deep.equal([
+      '  observer gap    5.4 s (3.100-8.500 s)',
+      '  observer gap    0.0 s (9.000-9.001 s)',
+      '  observer gap    1.0 s (10.000-11.000 s)',
+    ]);
+    expect(observerGapsFromTimeline(timeline), 'no gap events, no gaps').to.deep.equal([]);
   });
 
   it('is plain JSON', () => {
