@@ -6,12 +6,11 @@
  */
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { NEW_NODE_TAINT, POOL_LABEL } from '../harness/cluster/cluster.ts';
 import { RUN_LABEL } from '../harness/cluster/namespace.ts';
 import type { KubeObject } from '../harness/kube/types.ts';
 import { attachedCli, type AttachedCli } from './cli.ts';
-import { sharedCluster } from './hooks.ts';
-import { interruptVerify } from './interrupt.ts';
+import { assertNodesAsBefore, sharedCluster } from './hooks.ts';
+import { interruptVerify, runVerify } from './interrupt.ts';
 
 describe('13. SIGINT to zdt verify on the real cluster', function () {
   let cli: AttachedCli;
@@ -20,16 +19,7 @@ describe('13. SIGINT to zdt verify on the real cluster', function () {
 
   const args = (name: string) => ['--kubeconfig', cli.kubeconfig, '--scenario', 'node-replacement', '--no-lint', '--report-dir', join(cli.dir, name)];
 
-  /** Every worker as the kind config made it: schedulable, the new pool tainted, the old one not. */
-  async function nodesAsBefore(): Promise<void> {
-    const cluster = await sharedCluster();
-    for (const node of await cluster.workers()) {
-      const name = node.metadata?.name;
-      expect(node.spec?.unschedulable ?? false, `${name} cordoned`).to.equal(false);
-      const tainted = (node.spec?.taints ?? []).some((t) => t.key === NEW_NODE_TAINT);
-      expect(tainted, `${name} new-node taint`).to.equal(node.metadata?.labels?.[POOL_LABEL] === 'new');
-    }
-  }
+  const nodesAsBefore = async () => assertNodesAsBefore(await sharedCluster());
 
   /** No run namespace is left, other than terminating ones whose Services (and NodePorts) are gone. */
   async function noRunLeft(): Promise<void> {
@@ -73,5 +63,16 @@ describe('13. SIGINT to zdt verify on the real cluster', function () {
       await cluster.resetNodes();
       for (const m of run.stderr.matchAll(/kubectl delete namespace (\S+)/g)) await cluster.api.delete({ apiVersion: 'v1', kind: 'Namespace', name: m[1]! }, { gracePeriodSeconds: 0 }).catch(() => false);
     }
+  });
+
+  it('a second zdt verify on the same cluster refuses, naming the run that holds it, and the first run is untouched', async function () {
+    const first = runVerify([...args('first'), '--scenario', 'rollout']);
+    await first.reached(/rollout load: /);
+    // Through a shell, so the second run is not a child of the cluster's owner, as two runs a user starts are not.
+    const second = await runVerify(['--kubeconfig', cli.kubeconfig, '--scenario', 'rollout', '--no-lint', '--report-dir', join(cli.dir, 'second')], { viaShell: true }).exited;
+    expect(second.code, second.stderr).to.equal(2);
+    expect(second.stderr).to.match(/kind cluster zdt is in use by another zdt run \(pid \d+/).and.match(/ZDT_CLUSTER_IN_USE/);
+    const done = await first.exited;
+    expect(done.code, done.stderr).to.equal(0);
   });
 });

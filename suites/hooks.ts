@@ -3,8 +3,8 @@
  * (each scenario restores the nodes it drained), deleted after the last suite unless
  * ZDT_KEEP_CLUSTER=1. ZDT_REUSE_CLUSTER=1 attaches to a running one for fast local iterations.
  */
-import { use } from 'chai';
-import { Cluster } from '../harness/cluster/cluster.ts';
+import { expect, use } from 'chai';
+import { Cluster, NEW_NODE_TAINT, POOL_LABEL } from '../harness/cluster/cluster.ts';
 import { OFFLINE_NGINX_IMAGE } from '../harness/cluster/images.ts';
 import { zdtChai } from '../harness/verdict/chai.ts';
 
@@ -36,7 +36,23 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+/** Every worker as the kind config made it: schedulable, the new pool tainted, the old one not. */
+export async function assertNodesAsBefore(cluster: Cluster): Promise<void> {
+  for (const node of await cluster.workers()) {
+    const name = node.metadata?.name;
+    expect(node.spec?.unschedulable ?? false, `${name} left cordoned`).to.equal(false);
+    const tainted = (node.spec?.taints ?? []).some((t) => t.key === NEW_NODE_TAINT);
+    expect(tainted, `${name} new-node taint`).to.equal(node.metadata?.labels?.[POOL_LABEL] === 'new');
+  }
+}
+
 export const mochaHooks = {
+  // Asserted after every test, not eyeballed: no scenario leaves a node cordoned or untainted.
+  async afterEach(this: Mocha.Context) {
+    if (!shared) return;
+    const cluster = await shared.catch(() => undefined);
+    if (cluster) await assertNodesAsBefore(cluster);
+  },
   async afterAll(this: Mocha.Context) {
     this.timeout(120_000);
     if (!shared) return;

@@ -1,8 +1,8 @@
-import { access } from 'node:fs/promises';
+import { access, constants, stat } from 'node:fs/promises';
 import { checkApplicable } from '../deploy/apply.ts';
 import { selectPort } from '../deploy/expose.ts';
 import { findService } from '../deploy/service.ts';
-import { ErrorCode, ZdtError } from '../errors.ts';
+import { ErrorCode, isZdtError, ZdtError } from '../errors.ts';
 import type { Container } from '../kube/types.ts';
 import { buildContext } from '../lint/context.ts';
 import { loadManifests, type LoadedManifest } from '../manifests/load.ts';
@@ -25,7 +25,14 @@ export async function loadVerifyInputs(dir: string, serviceName: string | undefi
   const manifests = await loadManifests(dir);
   // Cluster-scoped objects and namespace collisions fail here, not after a cluster start.
   checkApplicable(manifests);
-  const service = findService(manifests, serviceName);
+  let service: ReturnType<typeof findService>;
+  try {
+    service = findService(manifests, serviceName);
+  } catch (err) {
+    // A name no Service has (findService then lists those found): say which flag gave it.
+    if (serviceName === undefined || !isZdtError(err, ErrorCode.Service) || !Array.isArray(err.details.found)) throw err;
+    throw new ZdtError(err.code, `--service ${serviceName}: ${err.message}`, { cause: err, details: { ...err.details, option: '--service' } });
+  }
   // A multi-port Service without --port, or a port it lacks, fails here rather than after a cluster start.
   selectPort(service.object, port);
   const ctx = buildContext(manifests);
@@ -37,13 +44,15 @@ export async function loadVerifyInputs(dir: string, serviceName: string | undefi
   return { manifests, service: service.object.metadata?.name ?? '', images: [...images] };
 }
 
-/** Fails early, naming the option, when a file an option points at cannot be read. */
+/** Fails early, naming the option, when a file an option points at is missing, not a regular file (a directory), or cannot be read. */
 export async function requireReadableFile(option: string, path: string | undefined): Promise<void> {
   if (path === undefined) return;
+  const refuse = (why: string, cause?: unknown) => new ZdtError(ErrorCode.InvalidOption, `${option} ${path}: ${why}`, { cause, details: { option, value: path } });
   try {
-    await access(path);
+    if (!(await stat(path)).isFile()) throw refuse('not a file');
+    await access(path, constants.R_OK);
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
-    throw new ZdtError(ErrorCode.InvalidOption, `${option} ${path}: ${why}`, { cause: err, details: { option, value: path } });
+    if (isZdtError(err)) throw err;
+    throw refuse((err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message, err);
   }
 }

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { OFFLINE_NGINX_IMAGE } from '../cluster/images.ts';
-import { CLI_DRAIN_FLAGS } from '../drain/options.ts';
+import { CLI_DRAIN_FLAGS, MAX_TIMER_MS } from '../drain/options.ts';
 import { parseExpectStatus } from '../load/status.ts';
 import { ErrorCode, isZdtError, ZdtError } from '../errors.ts';
 import { formatText, summarize } from '../lint/format.ts';
@@ -60,9 +60,19 @@ export interface VerifyFlags {
   lint: boolean;
 }
 
-const number = (flag: string, rule: string, ok: (n: number) => boolean) => (value: string) => {
+/** The most a flag takes, and why. */
+interface Cap {
+  readonly max: number;
+  readonly why: string;
+}
+/** Seconds Node.js timers can wait (2^31-1 ms): a longer timeout fires after 1 ms. */
+const TIMER_CAP: Cap = { max: Math.floor(MAX_TIMER_MS / 1000), why: 'seconds, the longest timer Node.js keeps' };
+/** The load loop peaks near 70k requests per second on a 2-core machine: more is a typo. */
+const RATE_CAP: Cap = { max: 100_000, why: 'requests per second' };
+const number = (flag: string, rule: string, ok: (n: number) => boolean, cap: Cap) => (value: string) => {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || !ok(n)) throw new InvalidArgumentError(`${flag} must be ${rule}, got "${value}".`);
+  if (n > cap.max) throw new InvalidArgumentError(`${flag} must be at most ${cap.max} (${cap.why}), got "${value}".`);
   return n;
 };
 const expectStatus = (value: string) => {
@@ -72,8 +82,8 @@ const expectStatus = (value: string) => {
     throw new InvalidArgumentError((err as Error).message);
   }
 };
-const positive = (flag: string) => number(flag, 'a number > 0', (n) => n > 0);
-const seconds = (flag: string) => number(flag, 'a number of seconds >= 0', (n) => n >= 0);
+const positive = (flag: string, cap: Cap) => number(flag, 'a number > 0', (n) => n > 0, cap);
+const seconds = (flag: string) => number(flag, 'a number of seconds >= 0', (n) => n >= 0, TIMER_CAP);
 
 /** `zdt verify [dir]`: the real test. Exit 0 pass, 1 requests failed or maintenance blocked, 2 could not verify, 130 interrupted. */
 export function registerVerify(program: Command, { io, exit }: CommandContext, deps: VerifyDeps = clusterDeps): void {
@@ -89,11 +99,11 @@ export function registerVerify(program: Command, { io, exit }: CommandContext, d
     .option('--insecure', 'with --scheme https: accept any certificate (self-signed)')
     .option('--expect-status <list>', 'statuses that count as success, e.g. 200-399 or 200,204,301-308; any other status fails the request', expectStatus, '200-399')
     .addOption(new Option('--scenario <name>', 'scenario to run').choices([...Object.keys(SCENARIOS), 'all']).default('all'))
-    .option('--rate <n>', 'requests per second', positive('--rate'), 200)
+    .option('--rate <n>', 'requests per second', positive('--rate', RATE_CAP), 200)
     .option('--warmup <s>', 'seconds of load before the maintenance (default 3)', seconds('--warmup'))
     .option('--settle <s>', 'seconds of load once the app is available again after it (default 5)', seconds('--settle'))
     .addOption(new Option('--connection <mode>', 'reuse connections or open one per request').choices(['keep-alive', 'new']).default('keep-alive'))
-    .option('--drain-timeout <s>', "seconds one node's drain may take", positive('--drain-timeout'), 120)
+    .option('--drain-timeout <s>', "seconds one node's drain may take", positive('--drain-timeout', TIMER_CAP), 120)
     .option('--force', 'like kubectl drain --force: also evict pods no controller manages (they are not recreated)')
     .option('--delete-emptydir-data', 'like kubectl drain --delete-emptydir-data: also evict pods with emptyDir volumes (their data is lost)')
     .addOption(new Option('--kind-config <file>', 'kind config of the cluster to create (default: the bundled kind-config/default.yaml)').conflicts('kubeconfig'))

@@ -79,9 +79,13 @@ function invalid(option: string, rule: string, value: unknown): ZdtError {
   });
 }
 
+/** The longest delay setTimeout keeps (2^31-1 ms, about 24.8 days): a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 function positive(option: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw invalid(option, '> 0', value);
+  if (value > MAX_TIMER_MS) throw invalid(option, `at most ${MAX_TIMER_MS} (ms, the longest timer Node.js keeps)`, value);
   return value;
 }
 

@@ -1,9 +1,10 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Composer, isMap, isScalar, isSeq, LineCounter, Parser, visit, type CST, type Document } from 'yaml';
+import { Composer, isAlias, isCollection, isMap, isScalar, isSeq, LineCounter, Parser, visit, type CST, type Document, type Node } from 'yaml';
 import { ErrorCode, ZdtError } from '../errors.ts';
 import type { KubeObject } from '../kube/types.ts';
 import { checkManifestSet } from './check.ts';
+import { checkShape, fieldName } from './shape.ts';
 
 /** One Kubernetes object and where it was written, so findings can point at it. */
 export interface LoadedManifest {
@@ -56,8 +57,9 @@ const mib = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 /**
  * Loads every *.yaml / *.yml file directly in a directory (not recursively, like
  * `kubectl apply -f dir`), or a single file, in path order. Multi-document files are
- * split, empty documents skipped and `kind: List` expanded into its items. A set without
- * objects, or with one object defined twice, is refused (checkManifestSet).
+ * split, empty documents skipped and `kind: List` expanded into its items. An object whose
+ * fields zdt reads have the wrong type is refused at that field's line (checkShape), and so is
+ * a set without objects, or with one object defined twice (checkManifestSet).
  */
 export async function loadManifests(path: string, options: LoadOptions = {}): Promise<LoadedManifest[]> {
   let isDirectory: boolean;
@@ -156,7 +158,7 @@ async function readBytes(file: string): Promise<Buffer> {
   }
 }
 
-/** Parses the text of one manifest file; `file` is only used to label objects and errors. */
+/** Parses and checks the text of one manifest file, as loadManifests does each file; `file` is only used to label objects and errors. */
 export function parseManifests(text: string, file: string, options: LoadOptions = {}): LoadedManifest[] {
   const budget = newBudget(file, options);
   const size = Buffer.byteLength(text);
@@ -194,9 +196,11 @@ function parseWithin(text: string, file: string, budget: Budget): LoadedManifest
   const out: LoadedManifest[] = [];
   for (const doc of docs) {
     const error = doc.errors[0];
-    const duplicate = firstDuplicateKey(doc);
+    const { duplicate, collection } = keyProblems(doc);
     if (duplicate !== undefined && (error === undefined || duplicate <= error.pos[0])) fail(duplicate, 'Map keys must be unique');
     if (error) fail(error.pos[0], error.message, error);
+    // As a JS object key it would be flattened to text (with a Node warning on stderr); kubectl refuses it.
+    if (collection !== undefined) fail(collection, 'a mapping key must be a plain value (text, a number, true/false), not a mapping, a sequence or binary data');
     const objects = documentObjects(doc, file, lineCounter);
     // A List's items count one each; empty documents were counted before parsing and count no more.
     checkDocuments(file, objects.length, budget, 'objects');
@@ -225,19 +229,26 @@ function checkDepth(tokens: readonly CST.Token[], maxDepth: number, refuse: (off
   }
 }
 
-/** Offset of the first key that repeats an earlier one of its mapping (the yaml library's rule: equal scalar values). */
-function firstDuplicateKey(doc: Document.Parsed): number | undefined {
-  let first: number | undefined;
+/**
+ * Offsets of the first key that repeats an earlier one of its mapping (the yaml library's rule:
+ * equal scalar values), and of the first key whose value is a collection or binary data
+ * (directly or through an alias).
+ */
+function keyProblems(doc: Document.Parsed): { duplicate?: number; collection?: number } {
+  const first: { duplicate?: number; collection?: number } = {};
+  const note = (problem: keyof typeof first, key: Node) => {
+    const offset = key.range?.[0] ?? 0;
+    if (first[problem] === undefined || offset < first[problem]) first[problem] = offset;
+  };
   visit(doc, {
     Map(_, map) {
       const seen = new Set<unknown>();
       for (const { key } of map.items) {
+        const value = isAlias(key) ? key.resolve(doc) : key;
+        if (isCollection(value) || (isScalar(value) && typeof value.value === 'object' && value.value !== null)) note('collection', key as Node);
         // NaN never equals itself, so two `.nan` keys are not duplicates, as in the library.
         if (!isScalar(key) || Number.isNaN(key.value)) continue;
-        if (seen.has(key.value)) {
-          const offset = key.range?.[0] ?? 0;
-          if (first === undefined || offset < first) first = offset;
-        }
+        if (seen.has(key.value)) note('duplicate', key);
         seen.add(key.value);
       }
     },
@@ -259,7 +270,7 @@ function documentObjects(doc: Document.Parsed, file: string, lineCounter: LineCo
   }
   if (value === null || value === undefined) return [];
   const object = asObject(value, file, line, 'document');
-  if (object.kind !== 'List') return [{ object, file, line }];
+  if (object.kind !== 'List') return [{ object: checkedShape(object, doc, contents, file, lineCounter), file, line }];
 
   const items = object.items;
   if (!Array.isArray(items)) {
@@ -268,9 +279,56 @@ function documentObjects(doc: Document.Parsed, file: string, lineCounter: LineCo
   const itemNodes = isMap(contents) ? contents.get('items', true) : undefined;
   return items.map((item: unknown, i) => {
     const node = isSeq(itemNodes) ? itemNodes.items[i] : undefined;
-    const itemLine = lineAt((node as { range?: [number, number, number] } | undefined)?.range?.[0], line);
-    return { object: asObject(item, file, itemLine, `List item ${i}`), file, line: itemLine };
+    const itemLine = lineAt((node as Node | undefined)?.range?.[0], line);
+    const itemObject = asObject(item, file, itemLine, `List item ${i}`);
+    return { object: checkedShape(itemObject, doc, node, file, lineCounter), file, line: itemLine };
   });
+}
+
+/** `object` once checkShape passes it, else ZDT_MANIFEST at the line of the offending field (`root`: the object's node). */
+function checkedShape(object: KubeObject, doc: Document.Parsed, root: unknown, file: string, lineCounter: LineCounter): KubeObject {
+  const problem = checkShape(object);
+  if (problem === undefined) return object;
+  const { line } = lineCounter.linePos(fieldOffset(doc, root, problem.path) ?? 0);
+  const field = fieldName(problem.path);
+  const ref = `${object.kind}/${object.metadata?.name}`;
+  throw new ZdtError(ErrorCode.Manifest, `${file}:${line}: ${ref}: ${field} ${problem.message}`, { details: { file, line, object: ref, field } });
+}
+
+/**
+ * Offset of the field at `path` below `node`: the key of a mapping's entry, or an array's item,
+ * through aliases and merge keys; the deepest one found when the path leaves the nodes.
+ */
+function fieldOffset(doc: Document.Parsed, node: unknown, path: readonly (string | number)[]): number | undefined {
+  let offset = (node as Node | undefined)?.range?.[0];
+  for (const key of path) {
+    const found = child(doc, node, key);
+    if (found === undefined) break;
+    node = found.node;
+    offset = found.offset ?? offset;
+  }
+  return offset;
+}
+
+function child(doc: Document.Parsed, node: unknown, key: string | number): { node: unknown; offset: number | undefined } | undefined {
+  const target = isAlias(node) ? node.resolve(doc) : node;
+  if (isSeq(target)) {
+    const item = target.items[key as number] as Node | undefined;
+    return item === undefined ? undefined : { node: item, offset: item.range?.[0] };
+  }
+  if (!isMap(target)) return undefined;
+  const own = target.items.find((pair) => isScalar(pair.key) && String(pair.key.value) === String(key));
+  if (own) return { node: own.value, offset: (own.key as Node).range?.[0] };
+  // Entries merged in (`<<: *base` or `<<: [*a, *b]`), the first source holding the key winning, as in the library.
+  for (const pair of target.items) {
+    if (!isScalar(pair.key) || typeof pair.key.value !== 'symbol' || pair.key.value.description !== '<<') continue;
+    const sources = isAlias(pair.value) ? pair.value.resolve(doc) : pair.value;
+    for (const source of isSeq(sources) ? sources.items : [sources]) {
+      const found = child(doc, source, key);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
 /** Checks the fields every Kubernetes object needs; `what` names the value in the message. */

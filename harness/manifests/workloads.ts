@@ -10,9 +10,6 @@ import type { LoadedManifest } from './load.ts';
 export const SERVING_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod'] as const;
 export type ServingKind = (typeof SERVING_KINDS)[number];
 
-/** Also own pods, but run to completion: never a Service's backend worth verifying. */
-const BATCH_KINDS = new Set(['Job', 'CronJob']);
-
 export const isServingKind = (kind: string | undefined): kind is ServingKind => (SERVING_KINDS as readonly string[]).includes(kind ?? '');
 
 /** apiVersion of each serving kind, for API calls made from a manifest's kind alone. */
@@ -58,13 +55,27 @@ export function refOf(object: KubeObject): string {
   return `${object.kind}/${namespaceOf(object)}/${object.metadata?.name}`;
 }
 
+/**
+ * Where each pod-owning kind keeps its pod template: the serving kinds, and Job and CronJob,
+ * which also own pods but run to completion (never a Service's backend worth verifying). A
+ * bare Pod is its own template (`[]`). The manifest shape check reads this table too.
+ */
+export const POD_TEMPLATE_PATHS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['Deployment', ['spec', 'template']],
+  ['StatefulSet', ['spec', 'template']],
+  ['DaemonSet', ['spec', 'template']],
+  ['ReplicaSet', ['spec', 'template']],
+  ['Pod', []],
+  ['Job', ['spec', 'template']],
+  ['CronJob', ['spec', 'jobTemplate', 'spec', 'template']],
+]);
+
 /** The pod template of a pod-owning object (a bare Pod is its own), else undefined. */
 export function podTemplateOf(object: KubeObject): PodTemplate | undefined {
-  const spec = object.spec as { template?: PodTemplate; jobTemplate?: { spec?: { template?: PodTemplate } } } | undefined;
-  if (object.kind === 'Pod') return { metadata: object.metadata, spec: object.spec as PodSpec | undefined };
-  if (object.kind === 'CronJob') return spec?.jobTemplate?.spec?.template;
-  if (isServingKind(object.kind) || BATCH_KINDS.has(object.kind ?? '')) return spec?.template;
-  return undefined;
+  const path = POD_TEMPLATE_PATHS.get(object.kind ?? '');
+  if (path === undefined) return undefined;
+  if (path.length === 0) return { metadata: object.metadata, spec: object.spec as PodSpec | undefined };
+  return path.reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], object) as PodTemplate | undefined;
 }
 
 function replicasOf(object: KubeObject): number | undefined {

@@ -1,5 +1,6 @@
 import { ErrorCode, ZdtError } from '../errors.ts';
 import { createClock } from '../clock.ts';
+import { MAX_TIMER_MS } from '../drain/options.ts';
 import { resolveLoadOptions } from '../load/loop.ts';
 import { parseExpectStatus } from '../load/status.ts';
 import type { ScenarioOptions } from './types.ts';
@@ -30,6 +31,9 @@ export function resolveScenarioOptions(options: ScenarioOptions): ResolvedScenar
   if (!(o.rate > 0)) throw bad('rate', o.rate, 'must be > 0 requests per second');
   for (const k of ['warmupMs', 'settleMs'] as const) if (!(o[k] >= 0)) throw bad(k, o[k], 'must be >= 0');
   if (!(o.readyTimeoutMs > 0)) throw bad('readyTimeoutMs', o.readyTimeoutMs, 'must be > 0');
+  for (const k of ['warmupMs', 'settleMs', 'readyTimeoutMs'] as const) {
+    if (o[k] > MAX_TIMER_MS) throw bad(k, o[k], `must be at most ${MAX_TIMER_MS} (ms, the longest timer Node.js keeps)`);
+  }
   if (!(Number.isInteger(o.nodePort) && o.nodePort >= 30000 && o.nodePort <= 32767)) throw bad('nodePort', o.nodePort, 'must be a NodePort in 30000-32767');
   if (o.connection !== 'keep-alive' && o.connection !== 'new') throw bad('connection', o.connection, "must be 'keep-alive' or 'new'");
   if (typeof o.path !== 'string' || !o.path.startsWith('/') || /[\s#]/.test(o.path)) throw bad('path', o.path, 'must start with "/" and hold no spaces or fragment');

@@ -113,21 +113,6 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const manifestRefusal = (path: string) =>
   new RegExp(`^zdt: (${escape(path)}:\\d+(:\\d+)?: .*|no Kubernetes objects in ${escape(path)}: .*|.* is defined (twice|\\d+ times): ${escape(path)}:\\d+.*) \\[ZDT_MANIFEST\\]$`, 'm');
 
-/**
- * Places where a wrong type in a manifest still crashes (TypeError, "zdt: unexpected error" and
- * a stack on stderr, exit 2) in files this test does not own; see the report of the "bad input,
- * generated" work for each repro and fix. A crash at any other field fails the test; delete an
- * entry once its fix lands and the test covers that field too.
- */
-const KNOWN_CRASHES: readonly { field: RegExp; where: string }[] = [
-  { field: /^Deployment\.spec\.template\.spec\.containers(\.\d+)?$/, where: 'lint/pod.ts, cli/inputs.ts: containers not a list of mappings' },
-  { field: /^Deployment\.spec\.template\.spec\.containers\.\d+\.ports(\.\d+)?$/, where: 'lint/rules/readiness-probe-not-serving-port.ts: ports.some / port.containerPort' },
-  { field: /^Deployment\.spec\.template\.spec\.containers\.\d+\.lifecycle\.preStop\.exec\.command(\.\d+)?$/, where: 'lint/shell.ts: command.slice, basename(non-string)' },
-  { field: /^Service\.spec\.(selector|ports)(\.\d+)?$/, where: 'manifests/select.ts (Object.keys(null)), lint/rules/readiness-probe-not-serving-port.ts, deploy/expose.ts (ports.find)' },
-  { field: /^PodDisruptionBudget\.spec\.selector$/, where: 'manifests/select.ts: selector.matchLabels of null' },
-];
-const knownCrash = (field: string) => KNOWN_CRASHES.some((k) => k.field.test(field));
-
 describe('zdt lint and zdt verify: generated bad input', function () {
   this.timeout(120_000);
   const child = new CliChild();
@@ -164,12 +149,14 @@ describe('zdt lint and zdt verify: generated bad input', function () {
       );
     });
 
-    it('a wrong type at any field of a Deployment, Service or PDB: a finding or exit 2, never a stack (known crash sites aside)', async () => {
+    it('a wrong type at any field of a Deployment, Service or PDB: findings, or exit 2 naming file:line; never a stack', async () => {
       await fc.assert(
-        fc.asyncProperty(mutatedApp, async ({ field, text }) => {
-          const run = await child.run(['lint', await file(text)]);
+        fc.asyncProperty(mutatedApp, async ({ text }) => {
+          const path = await file(text);
+          const run = await child.run(['lint', path]);
+          expectNoCrash(run);
           expect(run.code, run.stderr).to.be.oneOf([0, 1, 2]);
-          if (!knownCrash(field)) expectNoCrash(run);
+          if (run.code === 2) expect(run.stderr).to.match(manifestRefusal(path));
         }),
         runs(200),
       );
@@ -244,31 +231,41 @@ describe('zdt lint and zdt verify: generated bad input', function () {
       return run;
     };
 
-    /** What verify.ts accepts: a finite number (blank refused), > 0 or >= 0. */
-    const accepted = (value: string, min: 'positive' | 'non-negative') => {
+    /** A finite number (blank refused), > 0 or >= 0: what verify.ts takes below a flag's cap. */
+    const numeric = (value: string, min: 'positive' | 'non-negative') => {
       const n = Number(value);
       return value.trim() !== '' && Number.isFinite(n) && (min === 'positive' ? n > 0 : n >= 0);
     };
     const numberLike = fc.oneof(
       fc.constantFrom('', ' ', 'abc', 'NaN', 'Infinity', '-Infinity', '1e309', '-1e309', '0', '-0', '-1', '-0.001', '1,5', '5s', '1_000', '٣', '0x', '--json', '-q', '1e', '.', '+-1'),
+      fc.constantFrom('100000', '100000.5', '1e5', '1e6', '2147483', '2147483.5', '2147484', '1e10'),
       fc.double().map(String),
       fc.integer().map(String),
       fc.string({ maxLength: 8 }),
     );
 
-    for (const [flag, min, rule] of [
-      ['--rate', 'positive', 'a number > 0'],
-      ['--warmup', 'non-negative', 'a number of seconds >= 0'],
-      ['--settle', 'non-negative', 'a number of seconds >= 0'],
-      ['--drain-timeout', 'positive', 'a number > 0'],
+    // The timeouts' cap is what setTimeout keeps (2^31-1 ms; a longer one fires after 1 ms).
+    for (const [flag, min, rule, max, unit] of [
+      ['--rate', 'positive', 'a number > 0', 100_000, 'requests per second'],
+      ['--warmup', 'non-negative', 'a number of seconds >= 0', 2_147_483, 'seconds, the longest timer Node.js keeps'],
+      ['--settle', 'non-negative', 'a number of seconds >= 0', 2_147_483, 'seconds, the longest timer Node.js keeps'],
+      ['--drain-timeout', 'positive', 'a number > 0', 2_147_483, 'seconds, the longest timer Node.js keeps'],
     ] as const) {
-      it(`${flag}: any value that is not ${rule} is refused, naming the flag and the value`, async () => {
+      it(`${flag}: any value that is not ${rule} up to ${max} is refused, naming the flag, the value and the cap`, async () => {
         await fc.assert(
-          fc.asyncProperty(numberLike.filter((v) => !accepted(v, min)), async (value) => {
-            await refused([flag, value], new RegExp(`${escape(flag)} must be ${escape(rule)}, got "${escape(value)}"`));
+          fc.asyncProperty(numberLike.filter((v) => !numeric(v, min) || Number(v) > max), async (value) => {
+            const why = numeric(value, min) ? `at most ${max} (${unit})` : rule;
+            await refused([flag, value], new RegExp(`${escape(flag)} must be ${escape(why)}, got "${escape(value)}"`));
           }),
           runs(30),
         );
+      });
+
+      it(`${flag}: ${max} is accepted`, async () => {
+        const run = await child.run(['verify', GOOD, '--report-dir', join(dir, 'reports'), '--scenario', 'rollout', flag, String(max)]);
+        expectNoCrash(run);
+        expect(run.code, run.stderr).to.equal(0);
+        expect(run.started).to.equal(1);
       });
     }
 
@@ -287,13 +284,19 @@ describe('zdt lint and zdt verify: generated bad input', function () {
       });
     }
 
-    it('--service: a name no Service has is refused, listing the Services there', async () => {
+    it('--service: a name no Service has is refused, naming the flag and listing the Services there', async () => {
       await fc.assert(
         fc.asyncProperty(fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('', 'Web', 'web ', ' web', 'web\n', 'default/web')).filter((s) => s !== 'web'), async (name) => {
-          await refused(['--service', name], new RegExp(`no Service named ${escape(name)} in the manifests \\(found: web\\) \\[ZDT_SERVICE\\]`));
+          await refused(['--service', name], new RegExp(`zdt: --service ${escape(name)}: no Service named ${escape(name)} in the manifests \\(found: web\\) \\[ZDT_SERVICE\\]`));
         }),
         runs(30),
       );
+    });
+
+    it('--kubeconfig and --kind-config: a directory is refused as not a file, naming the flag and the path', async () => {
+      for (const flag of ['--kubeconfig', '--kind-config']) {
+        for (const path of [dir, GOOD, '.']) await refused([flag, path], new RegExp(`^zdt: ${escape(flag)} ${escape(path)}: not a file \\[ZDT_INVALID_OPTION\\]$`, 'm'));
+      }
     });
 
     it('--kubeconfig and --kind-config: a missing file is refused, naming the flag and the path', async () => {
@@ -357,21 +360,87 @@ describe('zdt lint and zdt verify: generated bad input', function () {
       );
     });
 
-    it('a wrong type at any field: exit 2 before the cluster, or a run; never a stack (known crash sites aside)', async () => {
+    it('a wrong type at any field: exit 2 before the cluster naming file:line (or the Service problem), or a run; never a stack', async () => {
       await fc.assert(
-        fc.asyncProperty(mutatedApp, async ({ field, text }) => {
-          const run = await child.run(['verify', await file(text), '--report-dir', join(dir, 'reports'), '--scenario', 'rollout']);
-          if (!knownCrash(field)) expectNoCrash(run);
+        fc.asyncProperty(mutatedApp, fc.boolean(), async ({ text }, lint) => {
+          const path = await file(text);
+          const run = await child.run(['verify', path, '--report-dir', join(dir, 'reports'), '--scenario', 'rollout', ...(lint ? [] : ['--no-lint'])]);
+          expectNoCrash(run);
           expect(run.code, run.stderr).to.be.oneOf([0, 2]);
           // The fake cluster passes every run: exit 2 can only come from the checks before it.
           expect(run.started, run.stderr).to.equal(run.code === 0 ? 1 : 0);
+          if (run.code === 2 && !/\[ZDT_SERVICE\]$/m.test(run.stderr)) expect(run.stderr).to.match(manifestRefusal(path));
         }),
         runs(60),
       );
     });
   });
 
-  describe('huge inputs, through the real CLI (node bin/zdt.js lint)', () => {
+  describe('wrong types that used to crash lint and verify (a TypeError and its stack)', () => {
+    /** VALID_APP with `from` replaced: its Deployment is on lines 2-33, its Service on 35-44, its PDB on 46-54. */
+    const variant = (from: RegExp, to: string) => {
+      const text = VALID_APP.replace(from, to);
+      expect(text, String(from)).to.not.equal(VALID_APP);
+      return text;
+    };
+    const containers = /^ {6}containers:\n[\s\S]*?(?=^---$)/m;
+    const containerPorts = /^ {10}ports:\n.*\n.*\n/m;
+    const servicePorts = /^ {2}ports:\n.*\n.*\n/m;
+    const command = /command: \[.*\]/;
+    const template = 'Deployment/web: spec.template.spec.containers';
+    const cases: [string, string, number, string][] = [
+      ['containers: {}', variant(containers, '      containers: {}\n'), 19, `${template} must be an array, got a mapping`],
+      ['containers: [null]', variant(containers, '      containers: [null]\n'), 19, `${template}[0] must be a mapping, got null`],
+      ['Service ports: 0', variant(servicePorts, '  ports: 0\n'), 42, 'Service/web: spec.ports must be an array, got a number'],
+      ['Service ports: {}', variant(servicePorts, '  ports: {}\n'), 42, 'Service/web: spec.ports must be an array, got a mapping'],
+      ['Service ports: [null]', variant(servicePorts, '  ports: [null]\n'), 42, 'Service/web: spec.ports[0] must be a mapping, got null'],
+      ['container ports: 0', variant(containerPorts, '          ports: 0\n'), 22, `${template}[0].ports must be an array, got a number`],
+      ['container ports: [null]', variant(containerPorts, '          ports: [null]\n'), 22, `${template}[0].ports[0] must be a mapping, got null`],
+      ['preStop command: 0', variant(command, 'command: 0'), 33, `${template}[0].lifecycle.preStop.exec.command must be an array, got a number`],
+      ['preStop command: [0]', variant(command, 'command: [0]'), 33, `${template}[0].lifecycle.preStop.exec.command[0] must be a string, got a number`],
+      ['preStop command: [sh, -c, null]', variant(command, 'command: [sh, -c, null]'), 33, `${template}[0].lifecycle.preStop.exec.command[2] must be a string, got null`],
+      ['preStop command: [sh, -c, 1]', variant(command, 'command: [sh, -c, 1]'), 33, `${template}[0].lifecycle.preStop.exec.command[2] must be a string, got a number`],
+    ];
+    for (const [what, text, line, problem] of cases) {
+      it(`${what}: lint, verify and verify --no-lint exit 2 naming file:line and the field`, async () => {
+        const path = await file(text);
+        for (const argv of [['lint', path], ['verify', path, '--report-dir', join(dir, 'reports')], ['verify', path, '--report-dir', join(dir, 'reports'), '--no-lint']]) {
+          const run = await child.run(argv);
+          expectNoCrash(run);
+          expect(run.code, run.stderr).to.equal(2);
+          expect(run.stderr, argv.join(' ')).to.equal(`zdt: ${path}:${line}: ${problem} [ZDT_MANIFEST]\n`);
+          expect(run.started).to.equal(0);
+        }
+      });
+    }
+
+    // The API server reads null at a field as unset, and so does zdt.
+    it('Service selector: null is a Service without selector: lint passes over it, verify exits 2 saying it selects no pod', async () => {
+      const path = await file(variant(/^ {2}selector:\n {4}app: web\n(?= {2}ports:)/m, '  selector: null\n'));
+      const lint = await child.run(['lint', path]);
+      expectNoCrash(lint);
+      expect(lint.code, lint.stderr).to.equal(0);
+      const verify = await child.run(['verify', path, '--report-dir', join(dir, 'reports')]);
+      expectNoCrash(verify);
+      expect(verify.code).to.equal(2);
+      expect(verify.stderr).to.match(new RegExp(`^zdt: ${escape(path)}:35: Service web selects \\{\\}, which matches no pod template in the manifests .*\\[ZDT_SERVICE\\]$`, 'm'));
+      expect(verify.started).to.equal(0);
+    });
+
+    it('PodDisruptionBudget selector: null selects no pod: lint says so, verify --no-lint runs', async () => {
+      const path = await file(variant(/^ {2}selector:\n {4}matchLabels:\n {6}app: web\n(?![\s\S]*selector)/m, '  selector: null\n'));
+      const lint = await child.run(['lint', path]);
+      expectNoCrash(lint);
+      expect(lint.code, lint.stderr).to.equal(1);
+      expect(lint.stdout).to.contain('pdb-unmatched PodDisruptionBudget/default/web: has no spec.selector').and.contain('pdb-missing Deployment/default/web');
+      const verify = await child.run(['verify', path, '--report-dir', join(dir, 'reports'), '--no-lint', '--scenario', 'rollout']);
+      expectNoCrash(verify);
+      expect(verify.code, verify.stderr).to.equal(0);
+      expect(verify.started).to.equal(1);
+    });
+  });
+
+  describe('through the real CLI (node bin/zdt.js lint): what only a process of its own shows', () => {
     const zdt = (args: string[]) =>
       new Promise<{ code: number; stderr: string; ms: number }>((resolve) => {
         const start = performance.now();
@@ -389,6 +458,27 @@ describe('zdt lint and zdt verify: generated bad input', function () {
       expect(huge.stderr).to.match(new RegExp(`^zdt: ${escape(big)}: 10\\.0 MiB \\(\\d+ bytes\\) is over zdt's limit of 2\\.0 MiB \\(2097152 bytes\\) of manifests: .*\\[ZDT_MANIFEST\\]\\n$`));
       // Process start (tsx) included; the refusal itself takes milliseconds.
       expect(Math.max(many.ms, huge.ms)).to.be.below(CALL_TIMEOUT_MS);
+    });
+
+    it('a mapping, sequence, alias of one, or binary data as a mapping key is refused at file:line:col, with no Node warning on stderr', async () => {
+      const keys: [string, string][] = [
+        ['[a]', '5:3'],
+        ['{a: 1}', '5:3'],
+        ['*list ', '5:3'],
+        ['!!binary aGk=', '5:12'],
+      ];
+      const runs = await Promise.all(
+        keys.map(async ([key]) => {
+          const path = await file(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: keys, labels: &list [x]}\ndata:\n  ${key}: v\n`);
+          return { path, run: await zdt(['lint', path]) };
+        }),
+      );
+      runs.forEach(({ path, run }, i) => {
+        expect(run).to.deep.include({
+          code: 2,
+          stderr: `zdt: ${path}:${keys[i]![1]}: a mapping key must be a plain value (text, a number, true/false), not a mapping, a sequence or binary data [ZDT_MANIFEST]\n`,
+        });
+      });
     });
   });
 });

@@ -29,7 +29,7 @@ describe('cluster/readiness', () => {
     expect(err.code).to.equal(ErrorCode.ClusterNotReady);
     expect(err.message).to.include('node w1 not Ready');
     expect(err.message).to.include('pod kube-proxy-x: ErrImagePull: registry.k8s.io/kube-proxy:v1.34.4 not found');
-    expect(err.message).to.include('setup:offline');
+    expect(err.message).to.include('bash scripts/offline/setup.sh');
   });
 
   it('does not call a cluster ready before every expected node has registered', async () => {

@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml';
 import { ErrorCode, isZdtError } from '../../harness/errors.ts';
 import { loadManifests, MANIFEST_LIMITS, parseManifests, type LoadedManifest, type ManifestLimits } from '../../harness/manifests/load.ts';
-import { aliasBomb, duplicateKeys, mutatedApp, nesting, randomText, runs, truncatedApp, VALID_APP, yamlSoup } from './yaml-arbitraries.ts';
+import { fieldName } from '../../harness/manifests/shape.ts';
+import { aliasBomb, duplicateKeys, mutatedApp, nesting, randomText, runs, truncatedApp, VALID_APP, yamlSoup, type Path } from './yaml-arbitraries.ts';
 
 type Outcome = { loaded: LoadedManifest[]; ms: number } | { error: Error & { code?: string }; ms: number };
 
@@ -32,6 +33,26 @@ async function thrown(fn: () => unknown): Promise<Error & { code?: string; detai
 }
 
 const lineCount = (text: string) => text.split(/\r\n|\r|\n/).length;
+
+/** First and last line of the field at `path` in document `doc` of `text`: from its key (or, in an array, the item) to the end of its value. */
+function linesOf(text: string, doc: number, path: Path): [number, number] {
+  const lineCounter = new LineCounter();
+  const document = parseAllDocuments(text, { lineCounter })[doc]!;
+  const parent = path.length === 1 ? document.contents : document.getIn(path.slice(0, -1), true);
+  const last = path.at(-1);
+  let first: Node;
+  let final: Node;
+  if (isSeq(parent)) {
+    first = final = parent.items[last as number] as Node;
+  } else if (isMap(parent)) {
+    const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === last)!;
+    first = pair.key as Node;
+    final = (pair.value ?? pair.key) as Node;
+  } else {
+    return expect.fail(`no collection holds ${path.join('.')}`);
+  }
+  return [lineCounter.linePos(first.range![0]).line, lineCounter.linePos(final.range![1]).line];
+}
 
 /**
  * The loader's contract for any text: Kubernetes objects, each located at a line of the
@@ -74,13 +95,22 @@ describe('manifests/load: generated bad input', function () {
     });
   }
 
-  it('a wrong type at any field of a Deployment, Service or PDB', () => {
+  it('a wrong type at any field of a Deployment, Service or PDB: loads, or is refused naming that field (or one within it) at its line', () => {
     fc.assert(
-      fc.property(mutatedApp, ({ text }) => {
+      fc.property(mutatedApp, ({ doc, path, text }) => {
         const outcome = parse(text);
         expectContract(text, outcome);
-        // Only the fields every object needs are the loader's business; the rest is lint's.
-        if ('error' in outcome) expect(outcome.error.message).to.match(/lacks|not a mapping|List/);
+        if ('loaded' in outcome) return;
+        const { message } = outcome.error;
+        // The fields every object needs are checked first, for the object as a whole.
+        if (/lacks|List/.test(message)) return void expect(['apiVersion', 'kind', 'metadata'], message).to.include(path[0]);
+        const at = /^in\.yaml:(\d+): [A-Za-z]+\/web: (\S+) must be .+, got .+$/.exec(message);
+        expect(at, message).to.not.equal(null);
+        const [, line, field] = at as unknown as [string, string, string];
+        const mutated = fieldName(path);
+        const within = field === mutated || field.startsWith(`${mutated}.`) || field.startsWith(`${mutated}[`);
+        expect(within, `${field} is not within ${mutated}`).to.equal(true);
+        expect(Number(line), message).to.be.within(...linesOf(text, doc, path));
       }),
       runs(300),
     );

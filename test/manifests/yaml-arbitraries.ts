@@ -41,7 +41,7 @@ export const truncatedApp: fc.Arbitrary<string> = fc
   .tuple(fc.nat({ max: VALID_APP.length }), fc.constantFrom('\n', '\r\n'))
   .map(([n, eol]) => VALID_APP.slice(0, n).replace(/\n/g, eol));
 
-type Path = readonly (string | number)[];
+export type Path = readonly (string | number)[];
 
 function pathsOf(value: unknown, path: Path = []): Path[] {
   const here = path.length > 0 ? [path] : [];
@@ -70,6 +70,10 @@ const wrongValue = (current: unknown): fc.Arbitrary<unknown> =>
 export interface Mutant {
   /** `Kind.path.to.field`, for the failure message. */
   readonly field: string;
+  /** Index of the mutated object in VALID_OBJECTS (and document in `text`). */
+  readonly doc: number;
+  /** Where the mutated field is within its object. */
+  readonly path: Path;
   readonly value: unknown;
   readonly text: string;
 }
@@ -85,7 +89,7 @@ export const mutatedApp: fc.Arbitrary<Mutant> = fc.constantFrom(...FIELDS).chain
     let target = copy[doc] as Record<string | number, unknown>;
     for (const key of path.slice(0, -1)) target = target[key] as Record<string | number, unknown>;
     target[last] = value;
-    return { field: `${(VALID_OBJECTS[doc] as { kind: string }).kind}.${path.join('.')}`, value, text: copy.map((o) => stringify(o)).join('---\n') };
+    return { field: `${(VALID_OBJECTS[doc] as { kind: string }).kind}.${path.join('.')}`, doc, path, value, text: copy.map((o) => stringify(o)).join('---\n') };
   });
 });
 

@@ -26,7 +26,7 @@ export const pdbBlocksDrain: Rule = {
   check(ctx) {
     return ctx.pdbs.flatMap((pdb) => {
       // Drains skip DaemonSet pods (replicas undefined), so only counted pods matter here.
-      const covered = ctx.workloads.filter((w) => w.replicas !== undefined && ctx.pdbsFor(w).includes(pdb));
+      const covered = ctx.podSourcesForPdb(pdb).filter((w) => w.serving && w.replicas !== undefined);
       const total = covered.reduce((sum, w) => sum + (w.replicas ?? 0), 0);
       if (total === 0) return [];
       const spec = (pdb.object as PodDisruptionBudget).spec;
