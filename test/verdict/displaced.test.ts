@@ -1,8 +1,6 @@
 import { expect } from 'chai';
-import type { TimelineEvent, TimelineKind } from '../../harness/observe/events.ts';
 import { displacedPods, unmeasuredExits } from '../../harness/verdict/displaced.ts';
-
-const ev = (t: number, kind: TimelineKind, subject: string, detail?: string): TimelineEvent => (detail === undefined ? { t, kind, subject } : { t, kind, subject, detail });
+import { ev } from './fixtures.ts';
 
 describe('verdict/displaced', () => {
   it('pairs each exit with the next deletion of the same pod, also when a StatefulSet reuses the name', () => {
