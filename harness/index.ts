@@ -8,19 +8,21 @@
  */
 export { Cluster, DEFAULT_KIND_CONFIG, QUICK_KIND_CONFIG, POOL_LABEL, NEW_NODE_TAINT, type ClusterOptions } from './cluster/cluster.ts';
 export { runScenario } from './scenario/run.ts';
-export type { Exposure, Maintenance, ScenarioOptions, ScenarioResult, ScenarioStep } from './scenario/types.ts';
+export { MAX_SERVICES, type Exposure, type Maintenance, type ScenarioOptions, type ScenarioResult, type ScenarioStep } from './scenario/types.ts';
 export * from './drain/index.ts';
 export { startLoad, type LoadHandle, type LoadOptions } from './load/loop.ts';
 export { failedAt, isFailure, outcomeLabel, type RequestLog } from './load/types.ts';
+export { mergeLogs } from './load/merge.ts';
 export { DEFAULT_EXPECT_STATUS, parseExpectStatus, type ExpectedStatuses } from './load/status.ts';
 export { Timeline, type TimelineEvent, type TimelineKind, type TimelineSink } from './observe/events.ts';
 export { createClock, type Clock } from './clock.ts';
-export { buildReport, type Report, type ReportInput, type Verdict } from './verdict/report.ts';
+export { buildReport, type LoadStream, type Report, type ReportInput, type ServiceReport, type Verdict } from './verdict/report.ts';
 export { formatReport, type FormatOptions } from './verdict/format.ts';
 export { zdtChai } from './verdict/chai.ts';
 export { writeReports, type WrittenReports } from './report/write.ts';
 export * from './lint/index.ts';
 export { loadManifests, parseManifests, type LoadedManifest } from './manifests/load.ts';
+export { RENDER_KUBE_VERSION, type Renderer, type RenderOptions } from './manifests/render.ts';
 export { podSources, workloadProblem, SERVING_KINDS, type PodSource, type ServingKind } from './manifests/workloads.ts';
 export type { DisplacedPod } from './verdict/displaced.ts';
 export { ErrorCode, isZdtError, ZdtError, type ErrorCodeValue } from './errors.ts';

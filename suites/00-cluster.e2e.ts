@@ -80,7 +80,7 @@ describe('0. the offline kind cluster', function () {
       ns = await cluster.namespace('reach');
       const manifests = await variant(replicas(2));
       await applyManifests(cluster.api, manifests, ns.name);
-      await waitForApp(cluster.api, { namespace: ns.name, workloads: [{ kind: 'Deployment', name: 'nginx-deployment' }], service: 'nginx-service', timeoutMs: 120_000 });
+      await waitForApp(cluster.api, { namespace: ns.name, workloads: [{ kind: 'Deployment', name: 'nginx-deployment' }], services: ['nginx-service'], timeoutMs: 120_000 });
       const pods = await cluster.api.list<Pod>({ apiVersion: 'v1', kind: 'Pod', namespace: ns.name });
       const nodes = new Set(pods.map((p) => p.spec?.nodeName));
       expect(nodes.size, 'one pod on each old worker').to.equal(2);
@@ -96,7 +96,7 @@ describe('0. the offline kind cluster', function () {
     it('kubectl drain evicts the pod when the PDB allows it and is refused with 429 while the PDB forbids it', async function () {
       ns = await cluster.namespace('kubectl-drain');
       await applyManifests(cluster.api, await variant(replicas(1)), ns.name);
-      await waitForApp(cluster.api, { namespace: ns.name, workloads: [{ kind: 'Deployment', name: 'nginx-deployment' }], service: 'nginx-service', timeoutMs: 120_000 });
+      await waitForApp(cluster.api, { namespace: ns.name, workloads: [{ kind: 'Deployment', name: 'nginx-deployment' }], services: ['nginx-service'], timeoutMs: 120_000 });
       const [pod] = await cluster.api.list<Pod>({ apiVersion: 'v1', kind: 'Pod', namespace: ns.name });
       const node = pod!.spec!.nodeName!;
       say(`kubectl drain ${node} while PDB minAvailable 1 covers the only replica`);

@@ -10,10 +10,11 @@ import type { Finding } from '../lint/types.ts';
 import type { TimelineEvent } from '../observe/events.ts';
 import { writeReports, type WrittenReports } from '../report/write.ts';
 import { resolveScenarioOptions } from '../scenario/options.ts';
-import type { Maintenance, ScenarioOptions } from '../scenario/types.ts';
+import { MAX_SERVICES, type Maintenance, type ScenarioOptions } from '../scenario/types.ts';
 import { formatReport } from '../verdict/format.ts';
 import type { Report } from '../verdict/report.ts';
 import { abortError } from '../wait.ts';
+import { addChartOptions, renderOptionsOf, type ChartFlags } from './chart.ts';
 import { exampleArgument } from './example.ts';
 import { combineExitCodes, exitCodeForError, exitCodeForReport, reportError, reportReason, type ExitCodeValue } from './exit.ts';
 import { loadVerifyInputs, requireReadableFile } from './inputs.ts';
@@ -30,8 +31,8 @@ export const SCENARIOS = {
 } as const satisfies Record<string, Maintenance>;
 export type ScenarioName = keyof typeof SCENARIOS;
 
-export interface VerifyFlags {
-  service?: string;
+export interface VerifyFlags extends ChartFlags {
+  service?: string[];
   port?: string;
   path: string;
   host?: string;
@@ -82,16 +83,21 @@ const expectStatus = (value: string) => {
     throw new InvalidArgumentError((err as Error).message);
   }
 };
+const serviceList = (value: string) => {
+  const names = value.split(',');
+  if (names.some((n) => n === '')) throw new InvalidArgumentError(`--service takes Service names separated by commas, got "${value}".`);
+  return names;
+};
 const positive = (flag: string, cap: Cap) => number(flag, 'a number > 0', (n) => n > 0, cap);
 const seconds = (flag: string) => number(flag, 'a number of seconds >= 0', (n) => n >= 0, TIMER_CAP);
 
 /** `zdt verify [dir]`: the real test. Exit 0 pass, 1 requests failed or maintenance blocked, 2 could not verify, 130 interrupted. */
 export function registerVerify(program: Command, { io, exit }: CommandContext, deps: VerifyDeps = clusterDeps): void {
-  program
+  const command = program
     .command('verify')
     .description('deploy the manifests to a kind cluster, drain its nodes under load, and fail unless zero requests failed')
     .addArgument(exampleArgument())
-    .option('--service <name>', 'Service to send load through (default: the only Service)')
+    .option('--service <names>', `Services to load, comma-separated, each its own stream and verdict (default: every Service that selects a workload, at most ${MAX_SERVICES})`, serviceList)
     .option('--port <name|number>', "the Service port to load, by name or number (default: the Service's only port)")
     .option('--path <path>', 'path and query of every request', '/')
     .option('--host <host>', 'Host header to send (and TLS server name with https), for apps routed by name')
@@ -117,8 +123,8 @@ export function registerVerify(program: Command, { io, exit }: CommandContext, d
     .option('--json', 'print only JSON on stdout: reports, lint findings, exit code')
     .option('-q, --quiet', 'print only the final verdict line and errors')
     .option('-v, --verbose', 'also print timeline events (cordons, evictions and 429s, pods)')
-    .option('--no-lint', 'skip the static checks before the run')
-    .action(async (dir: string, flags: VerifyFlags) => exit(await verify(dir, flags, io, deps)));
+    .option('--no-lint', 'skip the static checks before the run');
+  addChartOptions(command).action(async (dir: string, flags: VerifyFlags) => exit(await verify(dir, flags, io, deps)));
 }
 
 interface Outcome {
@@ -162,11 +168,11 @@ async function run(dir: string, flags: VerifyFlags, scenarios: readonly Scenario
   if (flags.insecure && flags.scheme !== 'https') {
     throw new ZdtError(ErrorCode.InvalidOption, '--insecure applies to --scheme https: drop it, or add --scheme https', { details: { option: '--insecure' } });
   }
-  const inputs = await loadVerifyInputs(dir, flags.service, flags.port);
+  const inputs = await loadVerifyInputs(dir, flags.service, flags.port, renderOptionsOf(flags, io.signal));
   const options = scenarios.map((name): ScenarioOptions => ({
     name,
     manifests: inputs.manifests,
-    service: inputs.service,
+    services: inputs.services,
     port: flags.port,
     path: flags.path,
     host: flags.host,

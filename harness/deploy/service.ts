@@ -9,38 +9,39 @@ export function backendsOf(manifests: readonly LoadedManifest[], service: Servic
   return podSources(manifests).filter((s) => s.serving && matchesServiceSelector(s.labels, service.spec?.selector));
 }
 
+type LoadedService = LoadedManifest & { object: Service };
+
 /**
- * The Service to put load on: the named one, or the only one. Its selector must match a
- * serving pod source (a Deployment, StatefulSet, DaemonSet or ReplicaSet template, or a bare
- * Pod) in the same manifests, else no request could ever succeed and zdt cannot verify.
+ * The Services to put load on, in manifest order: the named ones, or by default every Service
+ * whose selector matches a serving pod source (a Deployment, StatefulSet, DaemonSet or
+ * ReplicaSet template, or a bare Pod) in the same manifests; a Service without one (a headless
+ * Service for something outside the app, say) is left out. A named Service that is missing,
+ * or selects nothing here, is ZDT_SERVICE: no request through it could ever succeed.
  */
-export function findService(manifests: readonly LoadedManifest[], name?: string): LoadedManifest & { object: Service } {
-  const services = manifests.filter((m) => m.object.kind === 'Service') as (LoadedManifest & { object: Service })[];
-  const names = services.map((s) => s.object.metadata?.name ?? '?');
-  let chosen: (LoadedManifest & { object: Service }) | undefined;
-  if (name !== undefined) {
-    chosen = services.find((s) => s.object.metadata?.name === name);
-    if (!chosen) {
-      throw new ZdtError(ErrorCode.Service, `no Service named ${name} in the manifests${names.length ? ` (found: ${names.join(', ')})` : ''}`, { details: { service: name, found: names } });
-    }
-  } else if (services.length === 1) {
-    chosen = services[0];
-  } else {
-    throw new ZdtError(
-      ErrorCode.Service,
-      services.length === 0 ? 'the manifests define no Service: zdt needs one to send load through' : `the manifests define ${services.length} Services (${names.join(', ')}): choose one with --service`,
-      { details: { found: names } },
-    );
+export function findServices(manifests: readonly LoadedManifest[], names?: readonly string[]): LoadedService[] {
+  const services = manifests.filter((m) => m.object.kind === 'Service') as LoadedService[];
+  const found = services.map((s) => s.object.metadata?.name ?? '?');
+  if (services.length === 0) throw new ZdtError(ErrorCode.Service, 'the manifests define no Service: zdt needs one to send load through', { details: { found } });
+  const selectsBackend = (svc: LoadedService) => backendsOf(manifests, svc.object).length > 0;
+  if (names === undefined || names.length === 0) {
+    const serving = services.filter(selectsBackend);
+    if (serving.length === 0) throw selectsNothing(manifests, services[0]!);
+    return serving;
   }
-  const svc = chosen!;
+  return [...new Set(names)].map((name) => {
+    const chosen = services.find((s) => s.object.metadata?.name === name);
+    if (!chosen) throw new ZdtError(ErrorCode.Service, `no Service named ${name} in the manifests (found: ${found.join(', ')})`, { details: { service: name, found } });
+    if (!selectsBackend(chosen)) throw selectsNothing(manifests, chosen);
+    return chosen;
+  });
+}
+
+function selectsNothing(manifests: readonly LoadedManifest[], svc: LoadedService): ZdtError {
   const selector = svc.object.spec?.selector;
-  if (backendsOf(manifests, svc.object).length === 0) {
-    const templates = podSources(manifests).filter((s) => s.serving);
-    throw new ZdtError(
-      ErrorCode.Service,
-      `${svc.file}:${svc.line}: Service ${svc.object.metadata?.name} selects ${JSON.stringify(selector ?? {})}, which matches no pod template in the manifests (${templates.map((t) => `${t.kind}/${t.name} ${JSON.stringify(t.labels ?? {})}`).join('; ') || 'no workloads'})`,
-      { details: { service: svc.object.metadata?.name, selector } },
-    );
-  }
-  return svc;
+  const templates = podSources(manifests).filter((s) => s.serving);
+  return new ZdtError(
+    ErrorCode.Service,
+    `${svc.file}:${svc.line}: Service ${svc.object.metadata?.name} selects ${JSON.stringify(selector ?? {})}, which matches no pod template in the manifests (${templates.map((t) => `${t.kind}/${t.name} ${JSON.stringify(t.labels ?? {})}`).join('; ') || 'no workloads'})`,
+    { details: { service: svc.object.metadata?.name, selector } },
+  );
 }

@@ -14,8 +14,8 @@ export interface WorkloadRef {
 export interface WaitForAppOptions {
   readonly namespace: string;
   readonly workloads: readonly WorkloadRef[];
-  /** Also require ready endpoints behind this Service (omitted: workloads only, e.g. a rollout). */
-  readonly service?: string;
+  /** Also require ready endpoints behind each of these Services (omitted: workloads only, e.g. a rollout). */
+  readonly services?: readonly string[];
   /**
    * Also require that no pod in the namespace is terminating: maintenance is over only when
    * every pod it displaced is gone (its preStop and shutdown have run while load was on).
@@ -53,13 +53,14 @@ export async function waitForApp(api: KubeApi, options: WaitForAppOptions): Prom
           const leaving = pods.filter((p) => p.metadata?.deletionTimestamp).map((p) => p.metadata?.name ?? '?');
           if (leaving.length > 0) problems.push(`displaced pod(s) still terminating: ${leaving.join(', ')}`);
         }
-        let ready = 0;
-        if (options.service !== undefined) {
-          const slices = await api.list<EndpointSlice>({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', namespace }, { labelSelector: `kubernetes.io/service-name=${options.service}` }, signal);
-          ready = readyAddresses(slices);
-          if (ready === 0) problems.push(`Service ${options.service}: no ready endpoints`);
+        const endpoints: string[] = [];
+        for (const service of options.services ?? []) {
+          const slices = await api.list<EndpointSlice>({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', namespace }, { labelSelector: `kubernetes.io/service-name=${service}` }, signal);
+          const ready = readyAddresses(slices);
+          if (ready === 0) problems.push(`Service ${service}: no ready endpoints`);
+          endpoints.push(options.services!.length > 1 ? `${service} ${ready}` : String(ready));
         }
-        const status = problems.join('; ') || (options.service !== undefined ? `ready (${ready} endpoints)` : 'ready');
+        const status = problems.join('; ') || (endpoints.length > 0 ? `ready (${endpoints.join(', ')} endpoints)` : 'ready');
         if (status !== last) options.onProgress?.(status);
         last = status;
         if (problems.length === 0) return true;

@@ -28,7 +28,7 @@ export interface LintContext {
 
 /** A finding about `manifest`, located at its document. */
 export function finding(rule: Rule, manifest: LoadedManifest, message: string, fix: string): Finding {
-  return { ruleId: rule.id, severity: rule.severity, message, object: refOf(manifest.object), file: manifest.file, line: manifest.line, fix };
+  return { ruleId: rule.id, severity: rule.severity, message, object: refOf(manifest.object), file: manifest.file, line: manifest.line, ...(manifest.rendered ? { rendered: manifest.rendered } : {}), fix };
 }
 
 export function buildContext(manifests: readonly LoadedManifest[]): LintContext {

@@ -23,7 +23,7 @@ export function formatText(findings: readonly Finding[]): string {
   const lines: string[] = [];
   findings.forEach((f, i) => {
     if (i > 0 && findings[i - 1]?.file !== f.file) lines.push('');
-    lines.push(`${f.file}:${f.line} ${f.severity} ${f.ruleId} ${f.object}: ${f.message} (fix: ${f.fix})`);
+    lines.push(`${f.file}${f.rendered ? ` (${f.rendered} output, line ${f.line})` : `:${f.line}`} ${f.severity} ${f.ruleId} ${f.object}: ${f.message} (fix: ${f.fix})`);
   });
   const { errors, warnings } = summarize(findings);
   lines.push('', `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`);
@@ -76,7 +76,8 @@ export function formatSarif(findings: readonly Finding[], options: SarifOptions)
               physicalLocation: {
                 // SARIF URIs use forward slashes on every platform.
                 artifactLocation: { uri: relative(options.baseDir, f.file).split(sep).join('/') },
-                region: { startLine: f.line },
+                // A rendered object's line is in the tool's output, not in the template file.
+                ...(f.rendered ? {} : { region: { startLine: f.line } }),
               },
             },
           ],

@@ -1,4 +1,5 @@
 import { loadManifests, type LoadedManifest } from '../manifests/load.ts';
+import type { RenderOptions } from '../manifests/render.ts';
 import { buildContext } from './context.ts';
 import { defaultRules } from './rules/index.ts';
 import type { Finding, Rule } from './types.ts';
@@ -18,7 +19,7 @@ export function lintManifests(manifests: readonly LoadedManifest[], options: Lin
   );
 }
 
-/** Loads a manifest directory (or one file) and lints it; throws ZDT_MANIFEST when loading fails. */
-export async function lintDirectory(path: string, options: LintOptions = {}): Promise<Finding[]> {
-  return lintManifests(await loadManifests(path), options);
+/** Loads a manifest directory (or one file, a Helm chart or a kustomization: loadManifests) and lints it; throws ZDT_MANIFEST when loading fails. */
+export async function lintDirectory(path: string, options: LintOptions & { readonly render?: RenderOptions } = {}): Promise<Finding[]> {
+  return lintManifests(await loadManifests(path, { render: options.render }), options);
 }

@@ -1,3 +1,4 @@
+import type { Renderer } from '../manifests/render.ts';
 import type { LoadedManifest } from '../manifests/load.ts';
 import type { LintContext } from './context.ts';
 
@@ -10,8 +11,12 @@ export interface Finding {
   message: string;
   /** Kind/namespace/name, e.g. `Deployment/default/web`. */
   object: string;
+  /** The manifest file, or for a rendered object its Helm template or kustomization directory. */
   file: string;
+  /** 1-based; for a rendered object, the line within what `rendered` printed for `file`. */
   line: number;
+  /** The tool that rendered the object, when one did. */
+  rendered?: Renderer;
   /** One-line change to the manifest that clears the finding. */
   fix: string;
 }

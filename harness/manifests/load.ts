@@ -4,6 +4,7 @@ import { Composer, isAlias, isCollection, isMap, isScalar, isSeq, LineCounter, P
 import { ErrorCode, ZdtError } from '../errors.ts';
 import type { KubeObject } from '../kube/types.ts';
 import { checkManifestSet } from './check.ts';
+import { helmSources, render, rendererOf, type Renderer, type RenderOptions } from './render.ts';
 import { checkShape, fieldName } from './shape.ts';
 
 /** One Kubernetes object and where it was written, so findings can point at it. */
@@ -11,8 +12,10 @@ export interface LoadedManifest {
   object: KubeObject;
   /** Path as reached from the directory or file the caller passed. */
   file: string;
-  /** 1-based line where the object's mapping starts. */
+  /** 1-based line where the object's mapping starts (for a rendered object: within what the renderer printed for `file`). */
   line: number;
+  /** Set when a tool rendered the object: `file` is then the Helm template, or the kustomization directory, it came from. */
+  rendered?: Renderer;
 }
 
 const MANIFEST_FILE = /\.ya?ml$/i;
@@ -40,6 +43,8 @@ export const MANIFEST_LIMITS: ManifestLimits = Object.freeze({ maxBytes: 2 * 102
 export interface LoadOptions {
   /** Overrides of MANIFEST_LIMITS. */
   readonly limits?: Partial<ManifestLimits>;
+  /** Values for a Helm chart directory (harness/manifests/render.ts). */
+  readonly render?: RenderOptions;
 }
 
 /** What one load has used up so far, so the limits hold for a whole directory, not per file. */
@@ -56,7 +61,10 @@ const mib = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 
 /**
  * Loads every *.yaml / *.yml file directly in a directory (not recursively, like
- * `kubectl apply -f dir`), or a single file, in path order. Multi-document files are
+ * `kubectl apply -f dir`), or a single file, in path order. A directory holding Chart.yaml is
+ * rendered with `helm template` (options.render), one holding a kustomization with `kubectl
+ * kustomize`; each rendered object names its template (Helm's `# Source:` line) or kustomization.
+ * Multi-document files are
  * split, empty documents skipped and `kind: List` expanded into its items. An object whose
  * fields zdt reads have the wrong type is refused at that field's line (checkShape), and so is
  * a set without objects, or with one object defined twice (checkManifestSet).
@@ -83,6 +91,11 @@ export async function loadManifests(path: string, options: LoadOptions = {}): Pr
     }
     throw new ZdtError(ErrorCode.Manifest, `cannot read ${path}: ${(err as Error).message}`, { cause: err, details: { path } });
   }
+  const renderer = isDirectory ? await rendererOf(path) : undefined;
+  if (renderer) return loadRendered(path, renderer, options);
+  if (options.render?.values?.length || options.render?.set?.length) {
+    throw new ZdtError(ErrorCode.InvalidOption, `${path} is not a Helm chart (no Chart.yaml): --values and --set apply to charts only`, { details: { path } });
+  }
   const files = isDirectory ? await manifestFiles(path) : [path];
   const budget = newBudget(path, options);
   // Sizes first, so an oversized input is refused without reading it.
@@ -101,6 +114,22 @@ export async function loadManifests(path: string, options: LoadOptions = {}): Pr
   });
   const manifests = files.flatMap((file, i) => parseWithin((contents[i] as Buffer).toString('utf8'), file, budget));
   checkManifestSet(manifests, path);
+  return manifests;
+}
+
+async function loadRendered(dir: string, renderer: Renderer, options: LoadOptions): Promise<LoadedManifest[]> {
+  const text = await render(dir, renderer, options.render);
+  const budget = newBudget(dir, options);
+  const size = Buffer.byteLength(text);
+  checkBytes(`${renderer} ${dir}`, size, size, budget);
+  const sourceOf = helmSources(text);
+  const manifests = parseWithin(text, `${renderer} ${dir}`, budget).map((m): LoadedManifest => {
+    const source = renderer === 'helm template' ? sourceOf(m.line) : undefined;
+    // Helm prints `<chart name>/templates/x.yaml`; the chart's directory may be named otherwise.
+    const file = source ? join(dir, source.template.split('/').slice(1).join('/')) : dir;
+    return { object: m.object, file, line: source ? source.line : m.line, rendered: renderer };
+  });
+  checkManifestSet(manifests, dir);
   return manifests;
 }
 

@@ -86,6 +86,7 @@ const KIND_FIELDS: ReadonlyMap<string, ObjectShape> = new Map([
     }),
   ],
   ['PodDisruptionBudget', object({ spec: object({ minAvailable: intOrPercent, maxUnavailable: intOrPercent, selector: LABEL_SELECTOR }) })],
+  ['HorizontalPodAutoscaler', object({ spec: object({ minReplicas: integer(1, 2 ** 31 - 1), maxReplicas: count, scaleTargetRef: object({ kind: string, name: string }) }) })],
 ]);
 
 /** `shape` as the value at `path` of an otherwise unchecked mapping. */

@@ -45,6 +45,8 @@ export interface PodSource {
    * Pod, undefined for a DaemonSet (one per eligible node) and batch kinds.
    */
   readonly replicas: number | undefined;
+  /** The HorizontalPodAutoscaler scaling it, if any: `replicas` is then its minReplicas, the floor it may be scaled down to. */
+  readonly autoscaler?: LoadedManifest;
 }
 
 export function namespaceOf(object: KubeObject): string {
@@ -85,12 +87,36 @@ function replicasOf(object: KubeObject): number | undefined {
   return typeof replicas === 'number' ? replicas : 1;
 }
 
+interface HorizontalPodAutoscaler extends KubeObject {
+  spec?: { minReplicas?: number; scaleTargetRef?: { kind?: string; name?: string } };
+}
+
+/**
+ * The floor of each autoscaled workload, by `Kind/namespace/name`: its HorizontalPodAutoscaler's
+ * minReplicas (1 when unset, as the API server defaults it). An autoscaler may scale down to it
+ * at any quiet hour, so that is the count a drain must be survived with.
+ */
+function autoscalerFloors(manifests: readonly LoadedManifest[]): Map<string, { manifest: LoadedManifest; minReplicas: number }> {
+  const floors = new Map<string, { manifest: LoadedManifest; minReplicas: number }>();
+  for (const manifest of manifests) {
+    if (manifest.object.kind !== 'HorizontalPodAutoscaler') continue;
+    const hpa = manifest.object as HorizontalPodAutoscaler;
+    const target = hpa.spec?.scaleTargetRef;
+    if (!target?.kind || !target.name) continue;
+    floors.set(`${target.kind}/${namespaceOf(hpa)}/${target.name}`, { manifest, minReplicas: hpa.spec?.minReplicas ?? 1 });
+  }
+  return floors;
+}
+
 /** Every pod source in the manifests, in manifest order. */
 export function podSources(manifests: readonly LoadedManifest[]): PodSource[] {
+  const floors = autoscalerFloors(manifests);
   return manifests.flatMap((manifest): PodSource[] => {
     const { object } = manifest;
     const template = podTemplateOf(object);
     if (!template) return [];
+    const replicas = replicasOf(object);
+    const floor = replicas === undefined || object.kind === 'Pod' ? undefined : floors.get(refOf(object));
     return [
       {
         manifest,
@@ -102,10 +128,28 @@ export function podSources(manifests: readonly LoadedManifest[]): PodSource[] {
         spec: template.spec,
         serving: isServingKind(object.kind),
         controlled: object.kind !== 'Pod',
-        replicas: replicasOf(object),
+        replicas: floor?.minReplicas ?? replicas,
+        ...(floor ? { autoscaler: floor.manifest } : {}),
       },
     ];
   });
+}
+
+/**
+ * The manifests as a run applies them: every autoscaled workload at its autoscaler's floor
+ * (spec.replicas = minReplicas), the fewest pods it may have when a drain comes. The objects
+ * changed are returned with the count they got.
+ */
+export function atAutoscalerFloor(manifests: readonly LoadedManifest[]): { manifests: LoadedManifest[]; floored: { source: PodSource; replicas: number }[] } {
+  const floored = podSources(manifests).filter((s) => s.autoscaler && (s.manifest.object.spec as { replicas?: number } | undefined)?.replicas !== s.replicas);
+  const changed = new Map(floored.map((s) => [s.manifest, s.replicas!]));
+  return {
+    manifests: manifests.map((m) => {
+      const replicas = changed.get(m);
+      return replicas === undefined ? m : { ...m, object: { ...m.object, spec: { ...(m.object.spec as object), replicas } } };
+    }),
+    floored: floored.map((source) => ({ source, replicas: source.replicas! })),
+  };
 }
 
 /** What a serving kind's live status lacks before it counts as ready, or undefined when ready. */

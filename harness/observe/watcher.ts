@@ -6,8 +6,12 @@ import { gapDuration, type TimelineSink } from './events.ts';
 
 export interface WatcherOptions {
   readonly namespace: string;
-  /** The Service whose EndpointSlices are followed (label kubernetes.io/service-name). */
-  readonly service: string;
+  /**
+   * The Services whose EndpointSlices are followed (label kubernetes.io/service-name), each with
+   * the name its endpoint events carry: `endpoint/<as>/<address>`. A run loads a user's Service
+   * through a NodePort sibling; `as` is then the user's name for it.
+   */
+  readonly services: readonly { readonly service: string; readonly as: string }[];
   readonly sink: TimelineSink;
   /** A failed watch or re-list is reported here and retried (the run goes on). */
   readonly onError?: (err: unknown) => void;
@@ -47,15 +51,15 @@ const messageOf = (err: unknown) => (err instanceof Error ? err.message : String
 /**
  * Follows Pods, EndpointSlices and Nodes during a run and turns state changes into timeline
  * events on the run clock: pod scheduled / ready / not ready / terminating / deleted, endpoint
- * ready / not ready / removed (one subject per address, so the report can count ready
- * endpoints), node ready / not ready. When a stream is lost (the server ends it, or the API
+ * ready / not ready / removed (one subject per Service and address, so the report can count
+ * ready endpoints), node ready / not ready. When a stream is lost (the server ends it, or the API
  * server goes away) the watcher re-lists with backoff and watches again; from the loss to the
  * successful list is an observer gap (observer-gap-start / -end events), and whatever changed
  * meanwhile is recorded when the list shows it, flagged as observed after the gap, never with a
  * guessed time.
  */
 export function startWatcher(api: KubeApi, options: WatcherOptions): Watcher {
-  const { namespace, service, sink } = options;
+  const { namespace, services, sink } = options;
   const controller = new AbortController();
   const signal = controller.signal;
 
@@ -100,49 +104,51 @@ export function startWatcher(api: KubeApi, options: WatcherOptions): Watcher {
     handle: (type, pod) => (type === 'DELETED' ? podGone(pod.metadata?.uid ?? '') : podChanged(pod)),
   };
 
-  // Endpoints: per address across all slices of the Service; ready as kube-proxy routes it.
+  // Endpoints: per address across all slices of a Service; ready as kube-proxy routes it.
   type Endpoint = { ready: boolean; pod?: string };
-  const slices = new Map<string, Map<string, Endpoint>>();
-  const endpointState = new Map<string, boolean>();
-  const recomputeEndpoints = (note?: string) => {
-    const merged = new Map<string, Endpoint>();
-    for (const eps of slices.values()) for (const [addr, st] of eps) if (!merged.get(addr)?.ready) merged.set(addr, st);
-    for (const [addr, st] of merged) {
-      if (endpointState.get(addr) === st.ready) continue;
-      endpointState.set(addr, st.ready);
-      sink.record(st.ready ? 'endpoint-ready' : 'endpoint-not-ready', `endpoint/${addr}`, withNote(st.pod, note));
-    }
-    for (const addr of [...endpointState.keys()]) {
-      if (merged.has(addr)) continue;
-      endpointState.delete(addr);
-      sink.record('endpoint-removed', `endpoint/${addr}`, note);
-    }
-  };
-  const setSlice = (slice: EndpointSlice) => {
-    const eps = new Map<string, Endpoint>();
-    for (const ep of slice.endpoints ?? []) {
-      // An absent `ready` means ready (discovery/v1); terminating endpoints are not ready.
-      const ready = ep.conditions?.ready !== false;
-      for (const addr of ep.addresses) eps.set(addr, ep.targetRef?.name ? { ready, pod: ep.targetRef.name } : { ready });
-    }
-    slices.set(slice.metadata?.name ?? '', eps);
-  };
-  const listSlices = (items: EndpointSlice[], note?: string) => {
-    slices.clear();
-    for (const s of items) setSlice(s);
-    recomputeEndpoints(note);
-  };
-  const sliceStream: Stream<EndpointSlice> = {
-    ref: { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', namespace },
-    labelSelector: `kubernetes.io/service-name=${service}`,
-    subject: 'watch/endpointslices',
-    prime: (items) => listSlices(items),
-    relist: listSlices,
-    handle: (type, slice) => {
-      if (type === 'DELETED') slices.delete(slice.metadata?.name ?? '');
-      else setSlice(slice);
-      recomputeEndpoints();
-    },
+  const sliceStream = (service: string, as: string): Stream<EndpointSlice> => {
+    const slices = new Map<string, Map<string, Endpoint>>();
+    const endpointState = new Map<string, boolean>();
+    const recomputeEndpoints = (note?: string) => {
+      const merged = new Map<string, Endpoint>();
+      for (const eps of slices.values()) for (const [addr, st] of eps) if (!merged.get(addr)?.ready) merged.set(addr, st);
+      for (const [addr, st] of merged) {
+        if (endpointState.get(addr) === st.ready) continue;
+        endpointState.set(addr, st.ready);
+        sink.record(st.ready ? 'endpoint-ready' : 'endpoint-not-ready', `endpoint/${as}/${addr}`, withNote(st.pod, note));
+      }
+      for (const addr of [...endpointState.keys()]) {
+        if (merged.has(addr)) continue;
+        endpointState.delete(addr);
+        sink.record('endpoint-removed', `endpoint/${as}/${addr}`, note);
+      }
+    };
+    const setSlice = (slice: EndpointSlice) => {
+      const eps = new Map<string, Endpoint>();
+      for (const ep of slice.endpoints ?? []) {
+        // An absent `ready` means ready (discovery/v1); terminating endpoints are not ready.
+        const ready = ep.conditions?.ready !== false;
+        for (const addr of ep.addresses) eps.set(addr, ep.targetRef?.name ? { ready, pod: ep.targetRef.name } : { ready });
+      }
+      slices.set(slice.metadata?.name ?? '', eps);
+    };
+    const listSlices = (items: EndpointSlice[], note?: string) => {
+      slices.clear();
+      for (const s of items) setSlice(s);
+      recomputeEndpoints(note);
+    };
+    return {
+      ref: { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', namespace },
+      labelSelector: `kubernetes.io/service-name=${service}`,
+      subject: `watch/endpointslices/${as}`,
+      prime: (items) => listSlices(items),
+      relist: listSlices,
+      handle: (type, slice) => {
+        if (type === 'DELETED') slices.delete(slice.metadata?.name ?? '');
+        else setSlice(slice);
+        recomputeEndpoints();
+      },
+    };
   };
 
   const nodes = new Map<string, boolean>();
@@ -212,12 +218,13 @@ export function startWatcher(api: KubeApi, options: WatcherOptions): Watcher {
   });
   // Awaited by the runner; marked handled so a run stopped before that leaks no rejection.
   synced.catch(() => {});
-  let pending = 3;
+  const sliceStreams = services.map(({ service, as }) => sliceStream(service, as));
+  let pending = 2 + sliceStreams.length;
   const primed = () => {
     if (--pending === 0) markSynced();
   };
   // Only a first listing that fails ends a loop (and fails `synced`): without a starting state there is nothing to diff against.
-  const loops = Promise.all([follow(podStream), follow(sliceStream), follow(nodeStream)]).catch((err: unknown) => {
+  const loops = Promise.all([follow(podStream), ...sliceStreams.map((st) => follow(st)), follow(nodeStream)]).catch((err: unknown) => {
     if (!(signal.aborted && isZdtError(err))) failSync(err);
   });
 

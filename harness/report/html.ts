@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { TimelineKind } from '../observe/events.ts';
-import { counts, formatNearby, formatReport, range } from '../verdict/format.ts';
+import { counts, formatNearby, formatReport, ms, range } from '../verdict/format.ts';
 import type { Report } from '../verdict/report.ts';
 import { escapeMarkup } from './escape.ts';
 
@@ -167,9 +167,26 @@ function section(report: Report, index: number): string {
   return `<section class="${report.verdict}" id="scenario-${index}">
 <h2>${escapeMarkup(report.scenario)} <span class="verdict">${escapeMarkup(verdict)}</span></h2>
 <div class="chart"><canvas id="zdt-chart-${index}" role="img" aria-label="${escapeMarkup(`requests and ready endpoints over time for ${report.scenario}`)}"></canvas></div>
+${serviceTable(report)}
 <pre>${escapeMarkup(formatReport(report))}</pre>
 ${burstTable(report)}
 </section>`;
+}
+
+/** A row per loaded Service, when there are several: which one failed, and how. */
+function serviceTable(report: Report): string {
+  if (report.services.length < 2) return '';
+  const rows = report.services.map(
+    (s) =>
+      `<tr class="${s.verdict}"><td>${escapeMarkup(s.service)}</td><td>${escapeMarkup(s.verdict.toUpperCase())}</td><td>${s.totals.sent}</td><td>${s.totals.failed}</td>` +
+      `<td>${escapeMarkup(counts(s.failures) || 'none')}</td><td>${s.longestGap ? escapeMarkup(ms(s.longestGap.durationMs)) : ''}</td><td>${s.minReadyEndpoints ?? ''}</td><td>${escapeMarkup(s.url)}</td></tr>`,
+  );
+  return `<div class="scroll"><table class="services">
+<thead><tr><th>Service</th><th>verdict</th><th>sent</th><th>failed</th><th>failures</th><th>longest gap</th><th>min ready endpoints</th><th>load sent to</th></tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody>
+</table></div>`;
 }
 
 function burstTable(report: Report): string {

@@ -3,7 +3,7 @@ import { createClock } from '../clock.ts';
 import { MAX_TIMER_MS } from '../drain/options.ts';
 import { resolveLoadOptions } from '../load/loop.ts';
 import { parseExpectStatus } from '../load/status.ts';
-import type { ScenarioOptions } from './types.ts';
+import { MAX_SERVICES, type ScenarioOptions } from './types.ts';
 
 export type ResolvedScenarioOptions = ScenarioOptions &
   Required<Pick<ScenarioOptions, 'rate' | 'connection' | 'warmupMs' | 'settleMs' | 'readyTimeoutMs' | 'restoreNodes' | 'nodePort' | 'path' | 'scheme' | 'insecure' | 'expectStatus'>>;
@@ -35,6 +35,9 @@ export function resolveScenarioOptions(options: ScenarioOptions): ResolvedScenar
     if (o[k] > MAX_TIMER_MS) throw bad(k, o[k], `must be at most ${MAX_TIMER_MS} (ms, the longest timer Node.js keeps)`);
   }
   if (!(Number.isInteger(o.nodePort) && o.nodePort >= 30000 && o.nodePort <= 32767)) throw bad('nodePort', o.nodePort, 'must be a NodePort in 30000-32767');
+  if (o.services !== undefined && o.services.length > MAX_SERVICES) {
+    throw bad('services', o.services, `must name at most ${MAX_SERVICES} (the kind config publishes NodePorts ${o.nodePort}-${o.nodePort + MAX_SERVICES - 1})`);
+  }
   if (o.connection !== 'keep-alive' && o.connection !== 'new') throw bad('connection', o.connection, "must be 'keep-alive' or 'new'");
   if (typeof o.path !== 'string' || !o.path.startsWith('/') || /[\s#]/.test(o.path)) throw bad('path', o.path, 'must start with "/" and hold no spaces or fragment');
   if (o.scheme !== 'http' && o.scheme !== 'https') throw bad('scheme', o.scheme, "must be 'http' or 'https'");

@@ -3,27 +3,28 @@ import type { Cluster } from '../cluster/cluster.ts';
 import { POOL_LABEL } from '../cluster/cluster.ts';
 import { applyManifests, FIELD_MANAGER } from '../deploy/apply.ts';
 import { describePort, exposeService, selectPort } from '../deploy/expose.ts';
-import { findService } from '../deploy/service.ts';
+import { findServices } from '../deploy/service.ts';
 import { waitForApp, type WorkloadRef } from '../deploy/wait.ts';
 import { podKey, replaceNodes, waitForPodGone, type NodeDrainOutcome } from '../drain/index.ts';
 import { ErrorCode, ZdtError, isZdtError } from '../errors.ts';
 import type { KubeApi } from '../kube/api.ts';
 import type { KubeObject, Pod } from '../kube/types.ts';
 import { startLoad } from '../load/loop.ts';
+import { mergeLogs } from '../load/merge.ts';
 import { failedAt, outcomeLabel, type RequestLog } from '../load/types.ts';
 import { loadManifests } from '../manifests/load.ts';
-import { API_VERSION, isServingKind, podSources, rolloutEffect, type PodSource } from '../manifests/workloads.ts';
+import { API_VERSION, atAutoscalerFloor, isServingKind, podSources, rolloutEffect, type PodSource } from '../manifests/workloads.ts';
 import { Timeline } from '../observe/events.ts';
 import { startWatcher } from '../observe/watcher.ts';
 import { buildReport, type MaintenanceOutcome } from '../verdict/report.ts';
 import { abortError, poll, sleep } from '../wait.ts';
 import { resolveScenarioOptions, type ResolvedScenarioOptions } from './options.ts';
-import type { Exposure, ScenarioOptions, ScenarioResult } from './types.ts';
+import { MAX_SERVICES, type Exposure, type ScenarioOptions, type ScenarioResult } from './types.ts';
 
 /**
- * One verification: deploy the manifests into a fresh namespace, put open-model load on the
- * Service through its NodePort on 127.0.0.1, perform the maintenance while watching pods,
- * endpoints and nodes, and build the report. Always removes the namespace and (by default)
+ * One verification: deploy the manifests into a fresh namespace, put open-model load on each
+ * Service through its own NodePort on 127.0.0.1, perform the maintenance while watching pods,
+ * endpoints and nodes, and build the report (a verdict per Service and overall). Always removes the namespace and (by default)
  * puts the nodes back, whatever happened.
  */
 export async function runScenario(cluster: Cluster, options: ScenarioOptions): Promise<ScenarioResult> {
@@ -33,8 +34,14 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
   const progress = (step: Parameters<NonNullable<typeof o.onProgress>>[0], message: string) => o.onProgress?.(step, message);
   if (o.maintenance.kind !== 'rollout') cluster.assertCanDisrupt(`drain nodes for scenario ${o.name}`);
 
-  const manifests = typeof o.manifests === 'string' ? await loadManifests(o.manifests) : o.manifests;
-  const svc = findService(manifests, o.service);
+  const manifests = typeof o.manifests === 'string' ? await loadManifests(o.manifests, { render: o.render }) : o.manifests;
+  const services = findServices(manifests, o.services);
+  const serviceNames = services.map((s) => s.object.metadata?.name ?? '');
+  if (services.length > MAX_SERVICES) {
+    throw new ZdtError(ErrorCode.InvalidOption, `${services.length} Services select workloads (${serviceNames.join(', ')}), and the kind config publishes ${MAX_SERVICES} NodePorts: choose up to ${MAX_SERVICES} with --service`, {
+      details: { option: '--service', found: serviceNames },
+    });
+  }
   // Every serving workload, in manifest order: what is waited for, rolled out and counted.
   const sources = podSources(manifests).filter((s) => s.serving);
   const workloads: WorkloadRef[] = sources.flatMap((s) => (isServingKind(s.kind) ? [{ kind: s.kind, name: s.name }] : []));
@@ -46,7 +53,7 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
     waitForApp(api, {
       namespace: ns.name,
       workloads,
-      service: svc.object.metadata?.name ?? '',
+      services: serviceNames,
       noTerminatingPods: true,
       timeoutMs: o.readyTimeoutMs,
       signal,
@@ -55,28 +62,40 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
   let disrupted = false;
   try {
     progress('deploy', `applying ${manifests.length} objects to ${ns.name}`);
-    const { remapped } = await applyManifests(api, manifests, ns.name, signal);
+    const { manifests: applied, floored } = atAutoscalerFloor(manifests);
+    for (const { source, replicas } of floored) {
+      progress('deploy', `${source.kind} ${source.name} at ${replicas} replica(s), the minReplicas of HorizontalPodAutoscaler ${source.autoscaler?.object.metadata?.name}: the fewest it may run when a drain comes`);
+    }
+    const { remapped } = await applyManifests(api, applied, ns.name, signal);
     for (const from of new Set(remapped.map((r) => r.namespace))) {
       const objects = remapped.filter((r) => r.namespace === from).map((r) => `${r.kind}/${r.name} (${r.file}:${r.line})`);
       progress('deploy', `applied ${objects.join(', ')} into ${ns.name}, not namespace ${from} as the files say`);
     }
     await waitApp('app');
 
-    const exposed = await exposeService(api, ns.name, svc.object, o.nodePort, o.port, signal);
-    const exposure: Exposure = { ...exposed, nodePort: o.nodePort, url: `${o.scheme}://127.0.0.1:${o.nodePort}${o.path}` };
-    progress('expose', `${exposure.url} -> Service ${exposure.service} ${describePort(selectPort(svc.object, o.port))}${exposure.created ? ` (NodePort created beside ${svc.object.metadata?.name})` : ''}`);
-    await waitReachable(exposure.url, o, signal);
+    const exposures: Exposure[] = [];
+    for (const [i, svc] of services.entries()) {
+      const nodePort = o.nodePort + i;
+      const of = serviceNames[i]!;
+      const exposure: Exposure = { of, ...(await exposeService(api, ns.name, svc.object, nodePort, o.port, signal)), nodePort, url: `${o.scheme}://127.0.0.1:${nodePort}${o.path}` };
+      progress('expose', `${exposure.url} -> Service ${exposure.service} ${describePort(selectPort(svc.object, o.port))}${exposure.created ? ` (NodePort created beside ${of})` : ''}`);
+      exposures.push(exposure);
+    }
+    for (const e of exposures) await waitReachable(e, o, signal);
 
     const clock = createClock();
     const timeline = new Timeline(clock);
     if (o.onEvent) timeline.on(o.onEvent);
-    const watcher = startWatcher(api, { namespace: ns.name, service: exposure.service, sink: timeline });
-    let load: ReturnType<typeof startLoad> | undefined;
+    const watcher = startWatcher(api, { namespace: ns.name, services: exposures.map((e) => ({ service: e.service, as: e.of })), sink: timeline });
+    let loads: ReturnType<typeof startLoad>[] = [];
+    const stopLoads = () => Promise.all(loads.map((l) => l.stop()));
     try {
       await watcher.synced;
-      progress('load', `${o.rate} req/s (${o.connection}) for ${o.warmupMs} ms before maintenance`);
-      load = startLoad({ ...requestOf(o), url: exposure.url, clock, ratePerSecond: o.rate, connection: o.connection, signal });
-      timeline.record('load-start', exposure.url, `${o.rate} req/s`);
+      progress('load', `${o.rate} req/s (${o.connection})${exposures.length > 1 ? ` on each of ${exposures.length} Services` : ''} for ${o.warmupMs} ms before maintenance`);
+      loads = exposures.map((e) => {
+        timeline.record('load-start', e.url, `${o.rate} req/s to Service ${e.of}`);
+        return startLoad({ ...requestOf(o), url: e.url, clock, ratePerSecond: o.rate, connection: o.connection, signal });
+      });
       await sleep(o.warmupMs, signal);
 
       // Only drains touch nodes; a rollout must not trigger a node reset (refused on non-kind clusters).
@@ -94,17 +113,18 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
       });
       await sleep(o.settleMs, signal);
 
-      const log = await load.stop();
-      timeline.record('load-stop', exposure.url);
+      const logs = await stopLoads();
+      for (const e of exposures) timeline.record('load-stop', e.url);
       await watcher.stop();
       const finalPods = (await api.list<Pod>({ apiVersion: 'v1', kind: 'Pod', namespace: ns.name }, {}, signal))
         .filter((p) => !p.metadata?.deletionTimestamp)
         .map((p) => ({ name: p.metadata?.name ?? '', node: p.spec?.nodeName ?? '' }));
-      const report = buildReport({ log, timeline: timeline.events, scenario: o.name, t0Wall: clock.t0Wall, maintenance: outcome });
+      const streams = exposures.map((e, i) => ({ service: e.of, url: e.url, log: logs[i]! }));
+      const report = buildReport({ log: mergeLogs(logs), streams, timeline: timeline.events, scenario: o.name, t0Wall: clock.t0Wall, maintenance: outcome });
       progress('report', `${report.totals.scheduled} requests, ${report.totals.failed} failed`);
-      return { report, namespace: ns.name, exposure, drains, finalPods };
+      return { report, namespace: ns.name, exposures, drains, finalPods };
     } finally {
-      await load?.stop();
+      await stopLoads();
       await watcher.stop();
     }
   } finally {
@@ -135,7 +155,7 @@ const DEFINITIVE_FOR_MS = 10_000;
  * An app that keeps answering a 4xx to the request (wrong --path or --host) is reported at
  * once, with the statuses, rather than after the whole ready timeout.
  */
-async function waitReachable(url: string, o: ResolvedScenarioOptions, signal?: AbortSignal): Promise<void> {
+async function waitReachable({ url, nodePort }: Exposure, o: ResolvedScenarioOptions, signal?: AbortSignal): Promise<void> {
   const clock: Clock = createClock();
   let answered = '';
   let definitiveSince: number | undefined;
@@ -158,7 +178,7 @@ async function waitReachable(url: string, o: ResolvedScenarioOptions, signal?: A
     { timeoutMs: o.readyTimeoutMs, intervalMs: 500, signal, what: `${url} to answer` },
   ).catch((err: unknown) => {
     if (!isZdtError(err, ErrorCode.Timeout)) throw err;
-    throw new ZdtError(ErrorCode.AppNotReady, `${err.message}: is the kind config publishing NodePort ${o.nodePort} on 127.0.0.1 (extraPortMappings)?`, { cause: err });
+    throw new ZdtError(ErrorCode.AppNotReady, `${err.message}: is the kind config publishing NodePort ${nodePort} on 127.0.0.1 (extraPortMappings)?`, { cause: err });
   });
 }
 

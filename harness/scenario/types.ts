@@ -1,5 +1,6 @@
 import type { DrainOptions, NodeDrainOutcome } from '../drain/index.ts';
 import type { LoadedManifest } from '../manifests/load.ts';
+import type { RenderOptions } from '../manifests/render.ts';
 import type { TimelineEvent } from '../observe/events.ts';
 import type { Report } from '../verdict/report.ts';
 
@@ -24,8 +25,13 @@ export interface ScenarioOptions {
   readonly name: string;
   /** A manifest directory or file, or manifests already loaded. */
   readonly manifests: string | readonly LoadedManifest[];
-  /** The Service to load (default: the only Service in the manifests). */
-  readonly service?: string;
+  /**
+   * The Services to load, each with its own stream at `rate` and its own verdict (default: every
+   * Service that selects a workload in the manifests). At most MAX_SERVICES.
+   */
+  readonly services?: readonly string[];
+  /** What renders a chart directory given as `manifests` (values files, --set entries). */
+  readonly render?: RenderOptions;
   /** The Service port to load, by name or number, for multi-port Services (default: the only port). */
   readonly port?: string | number;
   /** The request's path and query (default "/"). */
@@ -39,7 +45,7 @@ export interface ScenarioOptions {
   /** Statuses that count as success: "200-399" (the default) or a list like "200,204,301-308" (harness/load/status.ts). */
   readonly expectStatus?: string;
   readonly maintenance: Maintenance;
-  /** Requests per second (default 200). */
+  /** Requests per second, per Service (default 200). */
   readonly rate?: number;
   /** Reuse connections (default) or open one per request. */
   readonly connection?: 'keep-alive' | 'new';
@@ -53,7 +59,10 @@ export interface ScenarioOptions {
   readonly readyTimeoutMs?: number;
   /** Put nodes back afterwards: uncordon, re-taint the "new" pool (default true). */
   readonly restoreNodes?: boolean;
-  /** Host port the kind config publishes the NodePort on (default 30080, same number inside). */
+  /**
+   * The first of the NodePorts the kind config publishes on 127.0.0.1 (default 30080, same
+   * number inside); the i-th loaded Service gets nodePort + i (kind-config/ publishes four).
+   */
   readonly nodePort?: number;
   readonly signal?: AbortSignal;
   /** Step-level progress ("deploying", "draining zdt-worker, zdt-worker2", ...). */
@@ -66,8 +75,13 @@ export interface ScenarioOptions {
 
 export type ScenarioStep = 'namespace' | 'deploy' | 'ready' | 'expose' | 'load' | 'maintenance' | 'settle' | 'report' | 'cleanup';
 
+/** How many Services one run loads at most: kind-config/ publishes NodePorts 30080-30083. */
+export const MAX_SERVICES = 4;
+
 export interface Exposure {
-  /** The Service the load goes through. */
+  /** The user's Service this load is for. */
+  readonly of: string;
+  /** The Service the load goes through: `of`, or the NodePort Service zdt created beside it. */
   readonly service: string;
   readonly nodePort: number;
   /** True when zdt created a NodePort Service beside the user's (theirs was ClusterIP or another port). */
@@ -78,7 +92,8 @@ export interface Exposure {
 export interface ScenarioResult {
   readonly report: Report;
   readonly namespace: string;
-  readonly exposure: Exposure;
+  /** One per loaded Service, in load order. */
+  readonly exposures: readonly Exposure[];
   /** Per-node drain results (drain and replace maintenance). */
   readonly drains: readonly NodeDrainOutcome[];
   /** Where the app's pods ran at the end. */

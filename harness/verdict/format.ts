@@ -1,7 +1,7 @@
 import { gapDuration } from '../observe/events.ts';
 import type { Burst, LabelCount, NearbyEvent } from './bursts.ts';
 import { requireCount } from './options.ts';
-import type { Report } from './report.ts';
+import type { Report, ServiceReport } from './report.ts';
 
 export interface FormatOptions {
   /** Bursts printed in full; the rest are summarised in one line. */
@@ -37,6 +37,8 @@ export function formatReport(report: Report, options: FormatOptions = {}): strin
   for (const g of report.observerGaps) field('observer gap', `${gapDuration(g.durationMs)} (${range(g.startMs, g.endMs)})`);
   const ready = report.readyEndpoints;
   field('ready endpoints', ready.min === null ? 'not observed' : `min ${ready.min} at ${seconds(ready.minAtMs!)}`);
+  // One Service's verdict is the whole report's; several get a line each.
+  if (report.services.length > 1) for (const s of report.services) field(`Service ${s.service}`, formatService(s));
   if (report.maintenance) {
     const m = report.maintenance;
     field('maintenance', m.completed ? 'completed' : `did not complete${m.reason ? `: ${m.reason}` : ''}`);
@@ -57,6 +59,15 @@ export function formatReport(report: Report, options: FormatOptions = {}): strin
     }
   }
   return lines.join('\n');
+}
+
+/** "FAIL: 120 of 3000 requests failed (ECONNREFUSED 120), longest gap 1.20 s, min 0 ready endpoints". */
+export function formatService(s: ServiceReport): string {
+  const outcome = s.verdict === 'pass' ? `PASS: ${s.totals.sent} requests, 0 failed` : `${s.verdict.toUpperCase()}: ${s.problems.join('; ')}`;
+  const failures = s.failures.length > 0 ? ` (${counts(s.failures)})` : '';
+  const gap = s.longestGap ? `, longest gap ${ms(s.longestGap.durationMs)}` : '';
+  const ready = s.minReadyEndpoints === null ? '' : `, min ${s.minReadyEndpoints} ready endpoints`;
+  return `${outcome}${failures}${gap}${ready}`;
 }
 
 function formatBurst(burst: Burst, ordinal: number, t0Wall: number | null): string[] {

@@ -28,8 +28,21 @@ export interface ReportFinding {
   readonly subject?: string;
 }
 
-export interface ReportInput {
+/** One Service's load: its own stream of requests to its own URL, on the run's clock. */
+export interface LoadStream {
+  readonly service: string;
+  readonly url: string;
   readonly log: RequestLog;
+}
+
+export interface ReportInput {
+  /** Every request of the run; with `streams`, their logs merged (harness/load/merge.ts). */
+  readonly log: RequestLog;
+  /**
+   * The per-Service streams `log` merges, each judged on its own in Report.services. Endpoint
+   * events belong to a Service by their subject, `endpoint/<service>/<address>` (the watcher's).
+   */
+  readonly streams?: readonly LoadStream[];
   readonly timeline: readonly TimelineEvent[];
   readonly scenario: string;
   /** Wall time (epoch ms) of the run clock's t0 (Clock.t0Wall), so reports can print wall-clock times. */
@@ -95,6 +108,21 @@ export interface Throughput {
   readonly failed: readonly number[];
 }
 
+/** One Service's own verdict: its requests, its endpoints, its bursts. */
+export interface ServiceReport {
+  readonly service: string;
+  readonly url: string;
+  readonly verdict: Verdict;
+  readonly problems: readonly string[];
+  readonly totals: Totals;
+  readonly failures: readonly LabelCount[];
+  readonly longestGap: Span | null;
+  readonly latency: Latency | null;
+  /** Fewest ready endpoints of this Service while load ran. */
+  readonly minReadyEndpoints: number | null;
+  readonly bursts: readonly Burst[];
+}
+
 /**
  * 'inconclusive': nothing failed, but the generator fell behind (late starts, drops) or sent
  * nothing, so the service was not shown to take the scheduled load.
@@ -120,7 +148,10 @@ export interface Report {
   /** Longest stretch of the window without a successful response (by completion time). */
   readonly longestGap: Span | null;
   readonly latency: Latency | null;
+  /** Ready endpoints behind the loaded Services (summed over them when there are several; each Service's own is in `services`). */
   readonly readyEndpoints: ReadyEndpoints;
+  /** A verdict per loaded Service, in load order (from ReportInput.streams; empty without them). */
+  readonly services: readonly ServiceReport[];
   readonly answeredBy: readonly LabelCount[];
   readonly bursts: readonly Burst[];
   readonly throughput: Throughput;
@@ -157,8 +188,9 @@ export function buildReport(input: ReportInput): Report {
   const readySeries = normaliseSeries(input.readyEndpoints ?? readySeriesFromTimeline(timeline));
   const maintenance = input.maintenance ?? null;
 
+  const services = (input.streams ?? []).map((stream) => serviceReport(stream, input));
   const failing: string[] = [];
-  if (totals.failed > 0) failing.push(`${totals.failed} of ${totals.sent} requests failed`);
+  if (totals.failed > 0) failing.push(`${totals.failed} of ${totals.sent} requests failed${failedServices(services)}`);
   if (maintenance && !maintenance.completed) failing.push(`maintenance did not complete${maintenance.reason ? `: ${maintenance.reason}` : ''}`);
   const doubts: string[] = [];
   if (totals.sent === 0) doubts.push('no request was sent, so nothing was proven');
@@ -186,6 +218,7 @@ export function buildReport(input: ReportInput): Report {
     longestGap: longestGap(log, window),
     latency: latency(log),
     readyEndpoints: { ...minReady(readySeries, window), series: readySeries },
+    services,
     answeredBy: countsOf(answeredBy),
     bursts: findBursts(log, timeline, burstOptions),
     throughput: throughput(log, window, bucketMs),
@@ -195,6 +228,32 @@ export function buildReport(input: ReportInput): Report {
     findings: [...(input.findings ?? [])],
     timeline: [...timeline],
   };
+}
+
+/** A Service's stream judged alone: the run's events, but only its own endpoints; the maintenance is judged once, overall. */
+function serviceReport(stream: LoadStream, input: ReportInput): ServiceReport {
+  const own = `endpoint/${stream.service}/`;
+  const timeline = input.timeline.filter((e) => !e.kind.startsWith('endpoint-') || e.subject.startsWith(own));
+  const r = buildReport({ ...input, log: stream.log, streams: undefined, timeline, maintenance: undefined, readyEndpoints: undefined });
+  return {
+    service: stream.service,
+    url: stream.url,
+    verdict: r.verdict,
+    problems: r.problems,
+    totals: r.totals,
+    failures: r.failures,
+    longestGap: r.longestGap,
+    latency: r.latency,
+    minReadyEndpoints: r.readyEndpoints.min,
+    bursts: r.bursts,
+  };
+}
+
+/** " (Service api: 12 of 3000)": which Services the failures were on, when there are several. */
+function failedServices(services: readonly ServiceReport[]): string {
+  if (services.length < 2) return '';
+  const failed = services.filter((s) => s.totals.failed > 0);
+  return ` (${failed.map((s) => `Service ${s.service}: ${s.totals.failed} of ${s.totals.sent}`).join(', ')})`;
 }
 
 function checkLog(log: RequestLog): void {

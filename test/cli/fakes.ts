@@ -25,7 +25,7 @@ export function report(scenario: string, verdict: 'pass' | 'fail' | 'inconclusiv
 export const result = (r: Report): ScenarioResult => ({
   report: r,
   namespace: `${r.scenario}-x1`,
-  exposure: { service: 'web', nodePort: 30080, created: false, url: 'http://127.0.0.1:30080/' },
+  exposures: [{ of: 'web', service: 'web', nodePort: 30080, created: false, url: 'http://127.0.0.1:30080/' }],
   drains: [],
   finalPods: [],
 });

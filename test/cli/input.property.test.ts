@@ -286,11 +286,15 @@ describe('zdt lint and zdt verify: generated bad input', function () {
 
     it('--service: a name no Service has is refused, naming the flag and listing the Services there', async () => {
       await fc.assert(
-        fc.asyncProperty(fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('', 'Web', 'web ', ' web', 'web\n', 'default/web')).filter((s) => s !== 'web'), async (name) => {
+        // A comma separates names (an empty one is refused below); anything else is one name.
+        fc.asyncProperty(fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('Web', 'web ', ' web', 'web\n', 'default/web')).filter((s) => s !== 'web' && s !== '' && !s.includes(',')), async (name) => {
           await refused(['--service', name], new RegExp(`zdt: --service ${escape(name)}: no Service named ${escape(name)} in the manifests \\(found: web\\) \\[ZDT_SERVICE\\]`));
         }),
         runs(30),
       );
+      for (const list of ['', 'web,', ',web', 'web,,web']) {
+        await refused(['--service', list], new RegExp(`--service takes Service names separated by commas, got "${escape(list)}"`));
+      }
     });
 
     it('--kubeconfig and --kind-config: a directory is refused as not a file, naming the flag and the path', async () => {

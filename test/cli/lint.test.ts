@@ -33,6 +33,26 @@ describe('zdt lint (child process)', function () {
     expect(run).to.deep.equal({ code: 0, stdout: 'no zero-downtime problems found\n', stderr: '' });
   });
 
+  it('lints a Helm chart with -f and --set, naming the template of each finding, and a kustomization alike', async () => {
+    const chart = 'suites/manifests/chart';
+    const prod = await zdt(['lint', chart, '-f', `${chart}/values/prod.yaml`]);
+    expect(prod, prod.stderr).to.deep.include({ code: 0, stdout: 'no zero-downtime problems found\n' });
+    const broken = await zdt(['lint', chart, '-f', `${chart}/values/prod.yaml`, '--values', `${chart}/values/broken.yaml`]);
+    expect(broken.code, broken.stderr).to.equal(1);
+    expect(broken.stdout).to.match(/^suites\/manifests\/chart\/templates\/api\.yaml \(helm template output, line 1\) error prestop-delay-missing Deployment\/default\/zdt-api: /m);
+    const floor = await zdt(['lint', chart, '--set', 'api.minReplicas=1', '--format', 'json']);
+    const findings = (JSON.parse(floor.stdout) as { findings: { ruleId: string; file: string; rendered: string; fix: string }[] }).findings;
+    expect(findings.map((f) => [f.ruleId, f.file, f.rendered, f.fix])).to.deep.equal([
+      ['replicas-too-few', `${chart}/templates/api.yaml`, 'helm template', 'set minReplicas: 2 (or more) in HorizontalPodAutoscaler zdt-api'],
+    ]);
+    const overlay = await zdt(['lint', 'suites/manifests/kustomize/overlays/broken']);
+    expect(overlay.code, overlay.stderr).to.equal(1);
+    expect(overlay.stdout).to.match(/^suites\/manifests\/kustomize\/overlays\/broken \(kubectl kustomize output, line \d+\) error prestop-delay-missing Deployment\/default\/zdt-api: /m);
+    const failed = await zdt(['lint', chart, '--set', 'image={']);
+    expect(failed.code).to.equal(2);
+    expect(failed.stderr).to.match(/helm template suites\/manifests\/chart failed:/);
+  });
+
   it('exit 1 with file:line findings on bad manifests', async () => {
     const run = await zdt(['lint', BAD]);
     expect(run.code).to.equal(1);

@@ -91,13 +91,18 @@ describe('zdt verify: input validation (exit 2 before any cluster)', () => {
     await rejects([sub], /app\.yaml:\d+: Service web selects .*webb.*matches no pod template.*\[ZDT_SERVICE\]/);
   });
 
-  it('asks for --service when there are several Services, and accepts it', async () => {
-    const sub = await write('two-services', { 'app.yaml': `${deployment('web', 'app: web')}---\n${service('web', 'app: web')}---\n${service('web-admin', 'app: web')}` });
-    await rejects([sub], /2 Services \(web, web-admin\): choose one with --service/);
+  it('loads every Service that selects a workload by default, or those --service names', async () => {
+    const sub = await write('two-services', {
+      'app.yaml': `${deployment('web', 'app: web')}---\n${service('web', 'app: web')}---\n${service('web-admin', 'app: web')}---\n${service('external', 'app: elsewhere')}`,
+    });
     const fake = fakeCluster();
-    const run = await cli(['verify', sub, '--service', 'web-admin', '--scenario', 'rollout', '--report-dir', join(dir, 'r1'), '--no-lint'], fake);
-    expect(run.code, run.stderr).to.equal(0);
-    expect(fake.ran.map((o) => o.service)).to.deep.equal(['web-admin']);
+    const all = await cli(['verify', sub, '--scenario', 'rollout', '--report-dir', join(dir, 'r1'), '--no-lint'], fake);
+    expect(all.code, all.stderr).to.equal(0);
+    const chosen = await cli(['verify', sub, '--service', 'web-admin', '--scenario', 'rollout', '--report-dir', join(dir, 'r1'), '--no-lint'], fake);
+    expect(chosen.code, chosen.stderr).to.equal(0);
+    expect(fake.ran.map((o) => o.services)).to.deep.equal([['web', 'web-admin'], ['web-admin']]);
+    await rejects([sub, '--service', 'web,external'], /app\.yaml:\d+: Service external selects \{"app":"elsewhere"\}, which matches no pod template/);
+    await rejects([sub, '--service', 'web,'], /--service takes Service names separated by commas, got "web,"/);
   });
 
   it('rejects cluster options that contradict each other or name missing files', async () => {
@@ -149,7 +154,7 @@ describe('zdt verify: input validation (exit 2 before any cluster)', () => {
     expect(fake.ran).to.have.length(1);
     expect(fake.ran[0]).to.deep.include({
       name: 'parallel-drain',
-      service: 'web',
+      services: ['web'],
       maintenance: { kind: 'drain', bringInNewNodes: true },
       rate: 50,
       connection: 'new',

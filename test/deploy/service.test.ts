@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { findService } from '../../harness/deploy/service.ts';
+import { findServices } from '../../harness/deploy/service.ts';
 import { ErrorCode, isZdtError } from '../../harness/errors.ts';
 import { parseManifests } from '../../harness/manifests/load.ts';
 
@@ -28,15 +28,20 @@ const errorOf = (f: () => unknown) => {
 };
 
 describe('deploy/service', () => {
-  it('takes the only Service, or the named one', () => {
-    expect(findService(app(service('web', '{app: web}'))).object.metadata?.name).to.equal('web');
-    expect(findService(app(service('a', '{app: web}') + service('b', '{app: web}')), 'b').object.metadata?.name).to.equal('b');
+  const names = (found: { object: { metadata?: { name?: string } } }[]) => found.map((s) => s.object.metadata?.name);
+
+  it('takes every Service that selects a workload, in manifest order, or the named ones', () => {
+    expect(names(findServices(app(service('web', '{app: web}'))))).to.deep.equal(['web']);
+    const three = app(service('b', '{app: web}') + service('other', '{app: db}') + service('a', '{app: web}'));
+    expect(names(findServices(three))).to.deep.equal(['b', 'a']);
+    expect(names(findServices(three, ['a']))).to.deep.equal(['a']);
+    expect(names(findServices(three, ['a', 'b', 'a']))).to.deep.equal(['a', 'b']);
   });
 
-  it('names the problem: none, several, unknown, or a selector matching no pod template (with file:line)', () => {
-    expect(errorOf(() => findService(app('')))).to.match(/define no Service/);
-    expect(errorOf(() => findService(app(service('a', '{app: web}') + service('b', '{app: web}'))))).to.match(/2 Services \(a, b\): choose one with --service/);
-    expect(errorOf(() => findService(app(service('a', '{app: web}')), 'nope'))).to.match(/no Service named nope .*found: a/);
-    expect(errorOf(() => findService(app(service('a', '{app: api}'))))).to.match(/^app\.yaml:\d+: Service a selects \{"app":"api"\}, which matches no pod template/);
+  it('names the problem: none, unknown, or a selector matching no pod template (with file:line)', () => {
+    expect(errorOf(() => findServices(app('')))).to.match(/define no Service/);
+    expect(errorOf(() => findServices(app(service('a', '{app: web}')), ['nope']))).to.match(/no Service named nope .*found: a/);
+    expect(errorOf(() => findServices(app(service('a', '{app: api}'))))).to.match(/^app\.yaml:\d+: Service a selects \{"app":"api"\}, which matches no pod template/);
+    expect(errorOf(() => findServices(app(service('a', '{app: web}') + service('b', '{app: api}')), ['a', 'b']))).to.match(/Service b selects \{"app":"api"\}/);
   });
 });

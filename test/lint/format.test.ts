@@ -79,6 +79,13 @@ describe('lint output formats', () => {
       expect(result.locations[0].physicalLocation.region.startLine).to.equal(20);
     });
 
+    it('locates a rendered finding at its template file only: its line is in the renderer\'s output', () => {
+      const rendered = finding({ file: 'chart/templates/api.yaml', line: 3, rendered: 'helm template' });
+      const log = JSON.parse(formatSarif([rendered], { baseDir: 'chart' }));
+      expect(log.runs[0].results[0].locations[0].physicalLocation).to.deep.equal({ artifactLocation: { uri: 'templates/api.yaml' } });
+      expect(formatText([rendered])).to.match(/^chart\/templates\/api\.yaml \(helm template output, line 3\) error replicas-too-few /);
+    });
+
     it('is valid with no findings', () => {
       const log = JSON.parse(formatSarif([], { baseDir: '.' }));
       expect(log.runs[0].results).to.deep.equal([]);

@@ -139,6 +139,22 @@ describe('lint rules', () => {
     expect(firing(docs(deployment({ replicas: '1' }), service()))).to.deep.equal(['replicas-too-few']);
   });
 
+  it("counts an autoscaled workload at its HorizontalPodAutoscaler's minReplicas, and names the autoscaler in the fix", () => {
+    const hpa = (min: string, target = 'web') =>
+      `apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web-hpa}\nspec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: ${target}}, ${min} maxReplicas: 5}\n`;
+    const findings = lintManifests(parseManifests(docs(deployment({ replicas: '3' }), service(), pdb('maxUnavailable: 1'), hpa('minReplicas: 1,')), 'inline.yaml'));
+    expect(findings.map((f) => [f.ruleId, f.message, f.fix])).to.deep.equal([
+      [
+        'replicas-too-few',
+        '1 replica(s) at the floor of HorizontalPodAutoscaler web-hpa (minReplicas); scaled down there, a drain of its node leaves none of its pods serving',
+        'set minReplicas: 2 (or more) in HorizontalPodAutoscaler web-hpa',
+      ],
+    ]);
+    expect(firing(docs(deployment({ replicas: '3' }), service(), pdb('maxUnavailable: 1'), hpa('')))).to.deep.equal(['replicas-too-few']);
+    expect(firing(docs(deployment({ replicas: '' }), service(), pdb('maxUnavailable: 1'), hpa('minReplicas: 2,')))).to.deep.equal([]);
+    expect(firing(docs(deployment({ replicas: '1' }), service(), pdb('maxUnavailable: 1'), hpa('minReplicas: 2,', 'other')))).to.deep.equal(['replicas-too-few']);
+  });
+
   describe('preStop delay parsing', () => {
     const withPreStop = (preStop: string, grace = '30') => docs(deployment({ preStop, grace }), service(), pdb('maxUnavailable: 1'));
     const cases: [string, string, string[]][] = [

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { parseManifests } from '../../harness/manifests/load.ts';
-import { podSources, rolloutEffect, workloadProblem } from '../../harness/manifests/workloads.ts';
+import { atAutoscalerFloor, podSources, rolloutEffect, workloadProblem } from '../../harness/manifests/workloads.ts';
 
 const template = 'template: {metadata: {labels: {app: a}}, spec: {containers: [{name: c, image: i}]}}';
 const manifests = parseManifests(
@@ -17,6 +17,30 @@ const manifests = parseManifests(
 );
 
 describe('manifests/workloads', () => {
+  it("puts each autoscaled workload at its HorizontalPodAutoscaler's minReplicas, and leaves the rest and the input alone", () => {
+    const hpa = (name: string, target: string, min = '') =>
+      `apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: ${name}}\nspec: {scaleTargetRef: {kind: Deployment, name: ${target}}, ${min} maxReplicas: 9}`;
+    const input = parseManifests(
+      [
+        `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 5, ${template}}`,
+        `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec: {${template}}`,
+        `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: db}\nspec: {replicas: 3, ${template}}`,
+        hpa('web-hpa', 'web', 'minReplicas: 2,'),
+        hpa('api-hpa', 'api'),
+      ].join('\n---\n'),
+      'app.yaml',
+    );
+    expect(podSources(input).map((s) => [s.name, s.replicas, s.autoscaler?.object.metadata?.name])).to.deep.equal([
+      ['web', 2, 'web-hpa'],
+      ['api', 1, 'api-hpa'],
+      ['db', 3, undefined],
+    ]);
+    const { manifests: applied, floored } = atAutoscalerFloor(input);
+    expect(applied.map((m) => (m.object.spec as { replicas?: number } | undefined)?.replicas)).to.deep.equal([2, 1, 3, undefined, undefined]);
+    expect(floored.map((f) => [f.source.name, f.replicas])).to.deep.equal([['web', 2], ['api', 1]]);
+    expect((input[0]!.object.spec as { replicas: number }).replicas, 'input unchanged').to.equal(5);
+  });
+
   it('finds every pod source with its template, replicas and whether a controller owns it', () => {
     const sources = podSources(manifests).map((s) => [s.ref, s.serving, s.controlled, s.replicas, s.labels?.app]);
     expect(sources).to.deep.equal([

@@ -28,7 +28,7 @@ const twoReadyPods = () =>
     ]),
   ]);
 const podRef = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', namespace: ns, name });
-const STREAMS = ['watch/pods', 'watch/endpointslices', 'watch/nodes'];
+const STREAMS = ['watch/pods', 'watch/endpointslices/web', 'watch/nodes'];
 const eventsOf = (t: Timeline, kind: string) => t.events.filter((e) => e.kind === kind);
 /** Resolves once every stream has listed again after its gap. */
 const relisted = (t: Timeline, count = STREAMS.length) =>
@@ -38,10 +38,10 @@ describe('observe/watcher', () => {
   it('records the starting endpoints, then every transition of pods and endpoints, and stops cleanly', async () => {
     const api = twoReadyPods();
     const timeline = new Timeline(createClock());
-    const watcher = startWatcher(api, { namespace: ns, service: 'web', sink: timeline });
+    const watcher = startWatcher(api, { namespace: ns, services: [{ service: 'web', as: 'web' }], sink: timeline });
     await watcher.synced;
     // Existing pods are the starting state; existing endpoints count as ready from the start.
-    expect(kinds(timeline)).to.deep.equal(['endpoint-ready endpoint/10.0.0.1 web-1', 'endpoint-ready endpoint/10.0.0.2 web-2']);
+    expect(kinds(timeline)).to.deep.equal(['endpoint-ready endpoint/web/10.0.0.1 web-1', 'endpoint-ready endpoint/web/10.0.0.2 web-2']);
 
     const web1 = api.peek<Pod>({ apiVersion: 'v1', kind: 'Pod', namespace: ns, name: 'web-1' })!;
     api.put({ ...web1, metadata: { ...web1.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' } });
@@ -58,12 +58,12 @@ describe('observe/watcher', () => {
     api.put(readyPod('web-4', 'n4'));
     expect(kinds(timeline).slice(2)).to.deep.equal([
       'pod-terminating pod/web-1 n1',
-      'endpoint-not-ready endpoint/10.0.0.1 web-1',
-      'endpoint-removed endpoint/10.0.0.1',
+      'endpoint-not-ready endpoint/web/10.0.0.1 web-1',
+      'endpoint-removed endpoint/web/10.0.0.1',
       'pod-deleted pod/web-1 n1',
       'pod-scheduled pod/web-3 n3',
       'pod-ready pod/web-3 n3',
-      'endpoint-ready endpoint/10.0.0.3 web-3',
+      'endpoint-ready endpoint/web/10.0.0.3 web-3',
     ]);
     const times = timeline.events.map((e) => e.t);
     expect(times).to.deep.equal([...times].sort((a, b) => a - b));
@@ -73,7 +73,7 @@ describe('observe/watcher', () => {
     const api = twoReadyPods();
     const timeline = new Timeline(createClock());
     const errors: unknown[] = [];
-    const watcher = startWatcher(api, { namespace: ns, service: 'web', sink: timeline, onError: (e) => errors.push(e) });
+    const watcher = startWatcher(api, { namespace: ns, services: [{ service: 'web', as: 'web' }], sink: timeline, onError: (e) => errors.push(e) });
     await watcher.synced;
 
     const downAt = timeline.clock.now();
@@ -105,7 +105,7 @@ describe('observe/watcher', () => {
       'pod-ready pod/web-3 n3 (observed after a N s observer gap)',
       'pod-not-ready pod/web-2 n2',
     ]);
-    expect(described.filter((d) => d.startsWith('endpoint-'))).to.deep.equal(['endpoint-removed endpoint/10.0.0.1 (observed after a N s observer gap)']);
+    expect(described.filter((d) => d.startsWith('endpoint-'))).to.deep.equal(['endpoint-removed endpoint/web/10.0.0.1 (observed after a N s observer gap)']);
     // Stamped when seen, never back-dated into the gap.
     for (const e of seenAfter) expect(e.t, `${e.kind} ${e.subject}`).to.be.at.least(upAt);
     expect(seenAfter.at(-1)!.t).to.be.at.least(lastGapEnd);
@@ -119,7 +119,7 @@ describe('observe/watcher', () => {
   it('a watch the server ends cleanly: re-listed at once, so a deletion in between is not lost', async () => {
     const api = new FakeKubeApi([makeNode('n1'), readyPod('web-1', 'n1'), slice([{ ip: '10.0.0.1', pod: 'web-1', ready: true }])]);
     const timeline = new Timeline(createClock());
-    const watcher = startWatcher(api, { namespace: ns, service: 'web', sink: timeline });
+    const watcher = startWatcher(api, { namespace: ns, services: [{ service: 'web', as: 'web' }], sink: timeline });
     await watcher.synced;
     api.endWatches();
     api.remove(podRef('web-1'));

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { mergeLogs } from '../../harness/load/merge.ts';
 import { writeReports } from '../../harness/report/write.ts';
 import { buildReport } from '../../harness/verdict/report.ts';
 import { drainStory, T0_WALL } from '../verdict/fixtures.ts';
@@ -12,12 +13,24 @@ import { drainStory, T0_WALL } from '../verdict/fixtures.ts';
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = '/tmp/zdt-report.png';
 
+/** web passes, api fails: a scenario that loaded two Services. */
+function twoServices() {
+  const web = drainStory({ failures: false }).log;
+  const { log: api, timeline } = drainStory();
+  const streams = [
+    { service: 'web', url: 'http://127.0.0.1:30080/', log: web },
+    { service: 'api', url: 'http://127.0.0.1:30081/', log: api },
+  ];
+  return buildReport({ log: mergeLogs([web, api]), streams, timeline, scenario: 'two services', t0Wall: T0_WALL, maintenance: { completed: true } });
+}
+
 describe('report: HTML in headless Chromium', function () {
   this.timeout(60_000);
   const nastyName = 'rollout <img src=x onerror="window.pwned=1"> & more';
   const reports = [
     buildReport({ ...drainStory(), scenario: 'drain zdt-worker2', t0Wall: T0_WALL, maintenance: { completed: true } }),
     buildReport({ ...drainStory({ failures: false }), scenario: nastyName, t0Wall: T0_WALL }),
+    twoServices(),
   ];
   let dir: string;
   let browser: Browser | undefined;
@@ -66,7 +79,7 @@ describe('report: HTML in headless Chromium', function () {
         return n / (canvas.width * canvas.height);
       }),
     );
-    expect(inked).to.have.length(2);
+    expect(inked).to.have.length(reports.length);
     for (const share of inked) expect(share).to.be.greaterThan(0.02);
   });
 
@@ -100,6 +113,16 @@ describe('report: HTML in headless Chromium', function () {
     expect(await page.locator('#scenario-1 h2').innerText()).to.include(nastyName);
     expect(await page.evaluate(() => [document.querySelectorAll('img').length, (window as unknown as { pwned?: number }).pwned])).to.deep.equal([0, undefined]);
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  });
+
+  it('shows a row per Service when a scenario loaded several, and none otherwise', async () => {
+    const rows = await page.locator('#scenario-2 table.services tbody tr').allInnerTexts();
+    expect(rows.map((r) => r.split('\t').slice(0, 4))).to.deep.equal([
+      ['web', 'PASS', '1000', '0'],
+      ['api', 'FAIL', '1000', '32'],
+    ]);
+    expect(await page.locator('#scenario-2 h2').innerText()).to.include('(Service api: 32 of 1000)');
+    expect(await page.locator('#scenario-0 table.services').count()).to.equal(0);
   });
 
   it("junit.xml parses in the browser's XML parser", async () => {

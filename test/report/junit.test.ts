@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { mergeLogs } from '../../harness/load/merge.ts';
 import { renderJunit } from '../../harness/report/junit.ts';
 import { formatReport } from '../../harness/verdict/format.ts';
 import { buildReport } from '../../harness/verdict/report.ts';
@@ -25,6 +26,27 @@ describe('report: JUnit XML', () => {
 
     expect(findAll(cases[1]!, 'failure')).to.have.length(0);
     expect(findAll(cases[1]!, 'system-out')[0]!.text).to.equal(formatReport(passed));
+  });
+
+  it('has one testcase per Service when a scenario loaded several, each failing on its own requests or an incomplete maintenance', () => {
+    const web = drainStory({ failures: false }).log;
+    const { log: api, timeline } = drainStory();
+    const streams = [
+      { service: 'web', url: 'http://127.0.0.1:30080/', log: web },
+      { service: 'api', url: 'http://127.0.0.1:30081/', log: api },
+    ];
+    const two = buildReport({ log: mergeLogs([web, api]), streams, timeline, scenario: 'parallel-drain', maintenance: { completed: true } });
+    const root = parseXml(renderJunit([two]));
+    expect(root.attrs).to.include({ tests: '2', failures: '1', errors: '0' });
+    const cases = findAll(root, 'testcase');
+    expect(cases.map((c) => c.attrs.name)).to.deep.equal(['parallel-drain: Service web', 'parallel-drain: Service api']);
+    expect(findAll(cases[0]!, 'failure')).to.have.length(0);
+    expect(findAll(cases[1]!, 'failure')[0]!.attrs.message).to.equal('32 of 1000 requests failed');
+    expect(findAll(cases[1]!, 'failure')[0]!.text).to.match(/^Service api FAIL: 32 of 1000 requests failed/);
+
+    const blocked = buildReport({ log: mergeLogs([web, web]), streams: [streams[0]!, { ...streams[0]!, service: 'api' }], timeline, scenario: 'x', maintenance: { completed: false, reason: 'PDB' } });
+    const both = findAll(parseXml(renderJunit([blocked])), 'failure');
+    expect(both.map((f) => f.attrs.message)).to.deep.equal(['maintenance did not complete: PDB', 'maintenance did not complete: PDB']);
   });
 
   it('reports an inconclusive scenario as an <error>', () => {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { isZdtError } from '../../harness/errors.ts';
 import { parseExpectStatus } from '../../harness/load/status.ts';
+import { mergeLogs } from '../../harness/load/merge.ts';
 import { OUTCOME_DROPPED } from '../../harness/load/types.ts';
 import { findBursts } from '../../harness/verdict/bursts.ts';
 import { formatReport } from '../../harness/verdict/format.ts';
@@ -196,6 +197,37 @@ describe('verdict: buildReport', () => {
       '  observer gap    1.0 s (10.000-11.000 s)',
     ]);
     expect(observerGapsFromTimeline(timeline), 'no gap events, no gaps').to.deep.equal([]);
+  });
+
+  it("judges each Service's stream on its own and names the failing one; each counts only its own endpoints", () => {
+    const web = makeLog(Array.from({ length: 100 }, (_, i) => ({ at: 10 * i, pod: 'web-1' })));
+    const api = makeLog(Array.from({ length: 100 }, (_, i): Req => ({ at: 10 * i + 5, ...(i >= 40 && i < 52 ? { outcome: 'ECONNREFUSED' } : { pod: 'api-1' }) })));
+    const timeline = [
+      ev(0, 'endpoint-ready', 'endpoint/web/10.0.0.1'),
+      ev(0, 'endpoint-ready', 'endpoint/web/10.0.0.2'),
+      ev(0, 'endpoint-ready', 'endpoint/api/10.0.1.1'),
+      ev(0, 'endpoint-ready', 'endpoint/api/10.0.1.2'),
+      ev(380, 'pod-terminating', 'pod/api-2'),
+      ev(600, 'endpoint-removed', 'endpoint/api/10.0.1.2'),
+    ];
+    const streams = [
+      { service: 'web', url: 'http://127.0.0.1:30080/', log: web },
+      { service: 'api', url: 'http://127.0.0.1:30081/', log: api },
+    ];
+    const r = buildReport({ log: mergeLogs([web, api]), streams, timeline, scenario: 's', maintenance: { completed: true } });
+    expect(r.verdict).to.equal('fail');
+    expect(r.problems).to.deep.equal(['12 of 200 requests failed (Service api: 12 of 100)']);
+    expect(r.services.map((s) => [s.service, s.verdict, s.totals.failed, s.minReadyEndpoints])).to.deep.equal([
+      ['web', 'pass', 0, 2],
+      ['api', 'fail', 12, 1],
+    ]);
+    expect(r.services[1]!.failures).to.deep.equal([{ label: 'ECONNREFUSED', count: 12 }]);
+    expect(r.services[1]!.bursts.map((b) => b.count)).to.deep.equal([12]);
+    expect(r.readyEndpoints.min, 'both Services together').to.equal(3);
+    const text = formatReport(r);
+    expect(text).to.match(/^  Service web\s+PASS: 100 requests, 0 failed, longest gap/m);
+    expect(text).to.match(/^  Service api\s+FAIL: 12 of 100 requests failed \(ECONNREFUSED 12\), longest gap \d+ ms, min 1 ready endpoints$/m);
+    expect(buildReport({ log: web, timeline, scenario: 's' }).services, 'no streams, no per-Service verdicts').to.deep.equal([]);
   });
 
   it('is plain JSON', () => {

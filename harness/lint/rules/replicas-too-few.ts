@@ -15,8 +15,10 @@ export const replicasTooFew: Rule = {
         finding(
           replicasTooFew,
           w.manifest,
-          `${w.replicas} replica(s); a drain of its node leaves none of its pods serving`,
-          'set spec.replicas: 2 (or more)',
+          w.autoscaler
+            ? `${w.replicas} replica(s) at the floor of HorizontalPodAutoscaler ${w.autoscaler.object.metadata?.name} (minReplicas); scaled down there, a drain of its node leaves none of its pods serving`
+            : `${w.replicas} replica(s); a drain of its node leaves none of its pods serving`,
+          w.autoscaler ? `set minReplicas: 2 (or more) in HorizontalPodAutoscaler ${w.autoscaler.object.metadata?.name}` : 'set spec.replicas: 2 (or more)',
         ),
       );
   },

@@ -1,0 +1,19 @@
+import type { Command } from 'commander';
+import type { RenderOptions } from '../manifests/render.ts';
+
+/** `helm template`'s own flags, for a chart directory (harness/manifests/render.ts). */
+export interface ChartFlags {
+  values: string[];
+  set: string[];
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** Adds -f/--values and --set, repeatable and applied in order, as Helm takes them. */
+export function addChartOptions(command: Command): Command {
+  return command
+    .option('-f, --values <file>', 'with a Helm chart: a values file, as helm template -f takes it (repeatable; later files win)', collect, [])
+    .option('--set <key=value>', 'with a Helm chart: a value, as helm template --set takes it (repeatable, applied after --values)', collect, []);
+}
+
+export const renderOptionsOf = (flags: ChartFlags, signal?: AbortSignal): RenderOptions => ({ values: flags.values, set: flags.set, signal });

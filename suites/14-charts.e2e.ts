@@ -1,0 +1,59 @@
+/**
+ * As teams ship: a Helm chart with values per environment, and the same release as kustomize
+ * overlays, each with two Services (web, api). Every Service gets its own load stream and its
+ * own verdict, in the text, JSON, JUnit and HTML reports; the api is autoscaled, so it runs at
+ * its HorizontalPodAutoscaler's minReplicas. The broken values (and overlay) drop the api's
+ * preStop delay: the run fails, and names the api Service, while web passes.
+ */
+import { expect } from 'chai';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Report } from '../harness/verdict/report.ts';
+import { attachedCli, type AttachedCli, type CliRun } from './cli.ts';
+
+const CHART = 'suites/manifests/chart';
+const OVERLAYS = 'suites/manifests/kustomize/overlays';
+
+describe('14. Helm chart and kustomize overlays with two Services', function () {
+  let cli: AttachedCli;
+  before(async () => (cli = await attachedCli()));
+  after(() => cli[Symbol.asyncDispose]());
+
+  const verify = (args: string[]) => cli.verify([...args, '--scenario', 'node-replacement', '--rate', '100']);
+  const reports = async () => (JSON.parse(await readFile(join(cli.dir, 'reports', 'report.json'), 'utf8')) as { reports: Report[] }).reports;
+  const verdicts = (r: Report) => r.services.map((s) => `${s.service} ${s.verdict}`);
+  const junitCases = async () => [...(await readFile(join(cli.dir, 'reports', 'junit.xml'), 'utf8')).matchAll(/<testcase classname="zdt" name="([^"]+)"[^>]*>\s*<(\w+)/g)].map((m) => `${m[1]} ${m[2]}`);
+  const expectBroken = async (r: CliRun) => {
+    expect(r.code, r.stdout + r.stderr).to.equal(1);
+    expect(r.stdout).to.match(/node-replacement fail \(\d+ of \d+ requests failed \(Service api: \d+ of \d+\)\)/);
+    expect(r.stdout).to.match(/^ {2}Service api\s+FAIL: \d+ of \d+ requests failed/m);
+    const [report] = await reports();
+    expect(verdicts(report!)).to.deep.equal(['web pass', 'api fail']);
+    expect(await junitCases()).to.deep.equal(['node-replacement: Service web system-out', 'node-replacement: Service api failure']);
+  };
+
+  it('passes the chart with its prod values: a verdict per Service, the api at its HPA floor, in every report', async function () {
+    const r = await verify([CHART, '-f', join(CHART, 'values/prod.yaml')]);
+    expect(r.code, r.stdout + r.stderr).to.equal(0);
+    expect(r.stderr).to.match(/Deployment zdt-api at 2 replica\(s\), the minReplicas of HorizontalPodAutoscaler zdt-api/);
+    expect(r.stderr).to.match(/127\.0\.0\.1:30080\/ -> Service web-zdt-nodeport/);
+    expect(r.stderr).to.match(/127\.0\.0\.1:30081\/ -> Service api-zdt-nodeport/);
+    const [report] = await reports();
+    expect(verdicts(report!)).to.deep.equal(['web pass', 'api pass']);
+    for (const s of report!.services) expect(s.totals.sent, s.service).to.be.greaterThan(1000);
+    expect(await junitCases()).to.deep.equal(['node-replacement: Service web system-out', 'node-replacement: Service api system-out']);
+    const html = await readFile(join(cli.dir, 'reports', 'report.html'), 'utf8');
+    expect(html).to.match(/<table class="services">[\s\S]*<td>web<\/td><td>PASS<\/td>[\s\S]*<td>api<\/td><td>PASS<\/td>/);
+  });
+
+  it('fails the chart with its broken values, naming the api Service; web passes', async function () {
+    await expectBroken(await verify([CHART, '-f', join(CHART, 'values/prod.yaml'), '-f', join(CHART, 'values/broken.yaml')]));
+  });
+
+  it('gives the same verdicts for the same release as kustomize overlays', async function () {
+    const prod = await verify([join(OVERLAYS, 'prod')]);
+    expect(prod.code, prod.stdout + prod.stderr).to.equal(0);
+    expect(verdicts((await reports())[0]!)).to.deep.equal(['web pass', 'api pass']);
+    await expectBroken(await verify([join(OVERLAYS, 'broken')]));
+  });
+});

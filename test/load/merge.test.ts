@@ -1,0 +1,32 @@
+import { expect } from 'chai';
+import { mergeLogs } from '../../harness/load/merge.ts';
+import { errorOutcome, OUTCOME_DROPPED } from '../../harness/load/types.ts';
+import { makeLog } from '../verdict/fixtures.ts';
+
+describe('load/merge', () => {
+  it('orders the rows of several logs by schedule and renumbers their pods into one table', () => {
+    const web = makeLog([
+      { at: 0, pod: 'web-1' },
+      { at: 20, outcome: 'ECONNREFUSED' },
+      { at: 40, pod: 'web-2' },
+    ]);
+    const api = makeLog([
+      { at: 10, pod: 'api-1' },
+      { at: 30, pod: 'web-2' },
+      { at: 50, outcome: OUTCOME_DROPPED },
+    ], { lateStarts: 2 });
+    const merged = mergeLogs([web, api]);
+    expect(merged.count).to.equal(6);
+    expect([...merged.scheduledAt]).to.deep.equal([0, 10, 20, 30, 40, 50]);
+    expect([...merged.pod].map((i) => merged.pods[i])).to.deep.equal(['web-1', 'api-1', '', 'web-2', 'web-2', '']);
+    expect(merged.pods).to.deep.equal(['', 'web-1', 'web-2', 'api-1']);
+    expect([...merged.outcome]).to.deep.equal([200, 200, errorOutcome('ECONNREFUSED'), 200, 200, OUTCOME_DROPPED]);
+    expect(merged).to.include({ lateStarts: 2, dropped: 1 });
+  });
+
+  it('returns a single log as it is and refuses none', () => {
+    const one = makeLog([{ at: 0 }]);
+    expect(mergeLogs([one])).to.equal(one);
+    expect(() => mergeLogs([])).to.throw(/at least one log/);
+  });
+});
