@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One entry point for everything zdt needs on a host without a container registry:
-# Docker engine, kind, Kubernetes binaries, the kind node image and the nginx image.
+# Docker engine, kind, Kubernetes binaries, the kind node image, the nginx image and Helm.
 # Each step is cached (a warm run takes seconds); progress shows per step with elapsed time,
 # and a failure names the step and shows the end of its log.
 source "$(dirname "$0")/lib.sh"
@@ -11,6 +11,7 @@ STEPS=(
   "binaries|kind, Kubernetes, etcd, CoreDNS, crictl, pause|build-binaries.sh"
   "node-image|kind node image $NODE_IMAGE|build-node-image.sh"
   "nginx-image|nginx image $NGINX_IMAGE|build-nginx-image.sh"
+  "helm|Helm $HELM_VERSION|build-helm.sh"
 )
 
 total_start=$SECONDS

@@ -134,6 +134,14 @@ describe('report: HTML in headless Chromium', function () {
         cases: Array.from(doc.querySelectorAll('testcase')).map((c) => [c.getAttribute('name'), c.querySelector('failure') !== null]),
       };
     }, xml);
-    expect(parsed).to.deep.equal({ error: null, cases: [['drain zdt-worker2', true], [nastyName, false]] });
+    expect(parsed).to.deep.equal({
+      error: null,
+      cases: [
+        ['drain zdt-worker2', true],
+        [nastyName, false],
+        ['two services: Service web', false],
+        ['two services: Service api', true],
+      ],
+    });
   });
 });
