@@ -6,5 +6,5 @@ export const EXAMPLE_MANIFESTS = fileURLToPath(new URL('../../suites/manifests/p
 
 /** The `[dir]` argument of verify and lint. */
 export function exampleArgument(): Argument {
-  return new Argument('[dir]', 'manifest directory or file').default(EXAMPLE_MANIFESTS, 'the bundled example, suites/manifests/production');
+  return new Argument('[dir]', 'manifest directory or file, Helm chart directory (Chart.yaml) or kustomization directory').default(EXAMPLE_MANIFESTS, 'the bundled example, suites/manifests/production');
 }

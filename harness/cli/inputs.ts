@@ -7,7 +7,6 @@ import type { Container } from '../kube/types.ts';
 import { buildContext } from '../lint/context.ts';
 import { loadManifests, type LoadedManifest } from '../manifests/load.ts';
 import type { RenderOptions } from '../manifests/render.ts';
-import { MAX_SERVICES } from '../scenario/types.ts';
 
 export interface VerifyInputs {
   readonly manifests: readonly LoadedManifest[];
@@ -37,9 +36,6 @@ export async function loadVerifyInputs(dir: string, serviceNames: readonly strin
     throw new ZdtError(err.code, `--service ${serviceNames.join(',')}: ${err.message}`, { cause: err, details: { ...err.details, option: '--service' } });
   }
   const names = services.map((s) => s.object.metadata?.name ?? '');
-  if (services.length > MAX_SERVICES) {
-    throw new ZdtError(ErrorCode.InvalidOption, `${services.length} Services select workloads (${names.join(', ')}): choose up to ${MAX_SERVICES} with --service a,b`, { details: { option: '--service', found: names } });
-  }
   // A port a Service lacks fails here rather than after a cluster start.
   for (const s of services) selectPort(s.object, port);
   const ctx = buildContext(manifests);

@@ -10,7 +10,8 @@ import type { Finding } from '../lint/types.ts';
 import type { TimelineEvent } from '../observe/events.ts';
 import { writeReports, type WrittenReports } from '../report/write.ts';
 import { resolveScenarioOptions } from '../scenario/options.ts';
-import { MAX_SERVICES, type Maintenance, type ScenarioOptions } from '../scenario/types.ts';
+import type { Maintenance, ScenarioOptions } from '../scenario/types.ts';
+import { MAX_SERVICES } from '../deploy/service.ts';
 import { formatReport } from '../verdict/format.ts';
 import type { Report } from '../verdict/report.ts';
 import { abortError } from '../wait.ts';
@@ -98,7 +99,7 @@ export function registerVerify(program: Command, { io, exit }: CommandContext, d
     .description('deploy the manifests to a kind cluster, drain its nodes under load, and fail unless zero requests failed')
     .addArgument(exampleArgument())
     .option('--service <names>', `Services to load, comma-separated, each its own stream and verdict (default: every Service that selects a workload, at most ${MAX_SERVICES})`, serviceList)
-    .option('--port <name|number>', "the Service port to load, by name or number (default: the Service's only port)")
+    .option('--port <name|number>', "the Service port to load, by name or number, the same for every Service loaded (default: each Service's only port, else its web port)")
     .option('--path <path>', 'path and query of every request', '/')
     .option('--host <host>', 'Host header to send (and TLS server name with https), for apps routed by name')
     .addOption(new Option('--scheme <scheme>', 'https when the pods serve TLS on that port').choices(['http', 'https']).default('http'))

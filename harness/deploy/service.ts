@@ -11,29 +11,42 @@ export function backendsOf(manifests: readonly LoadedManifest[], service: Servic
 
 type LoadedService = LoadedManifest & { object: Service };
 
+/** How many Services one run loads at most: kind-config/ publishes NodePorts 30080-30083, one per Service. */
+export const MAX_SERVICES = 4;
+
 /**
  * The Services to put load on, in manifest order: the named ones, or by default every Service
  * whose selector matches a serving pod source (a Deployment, StatefulSet, DaemonSet or
  * ReplicaSet template, or a bare Pod) in the same manifests; a Service without one (a headless
  * Service for something outside the app, say) is left out. A named Service that is missing,
- * or selects nothing here, is ZDT_SERVICE: no request through it could ever succeed.
+ * or selects nothing here, is ZDT_SERVICE: no request through it could ever succeed. More than
+ * MAX_SERVICES is ZDT_INVALID_OPTION, asking for --service.
  */
 export function findServices(manifests: readonly LoadedManifest[], names?: readonly string[]): LoadedService[] {
   const services = manifests.filter((m) => m.object.kind === 'Service') as LoadedService[];
   const found = services.map((s) => s.object.metadata?.name ?? '?');
   if (services.length === 0) throw new ZdtError(ErrorCode.Service, 'the manifests define no Service: zdt needs one to send load through', { details: { found } });
   const selectsBackend = (svc: LoadedService) => backendsOf(manifests, svc.object).length > 0;
+  let chosen: LoadedService[];
   if (names === undefined || names.length === 0) {
-    const serving = services.filter(selectsBackend);
-    if (serving.length === 0) throw selectsNothing(manifests, services[0]!);
-    return serving;
+    chosen = services.filter(selectsBackend);
+    if (chosen.length === 0) throw selectsNothing(manifests, services[0]!);
+  } else {
+    chosen = [...new Set(names)].map((name) => {
+      const named = services.find((s) => s.object.metadata?.name === name);
+      if (!named) throw new ZdtError(ErrorCode.Service, `no Service named ${name} in the manifests (found: ${found.join(', ')})`, { details: { service: name, found } });
+      if (!selectsBackend(named)) throw selectsNothing(manifests, named);
+      return named;
+    });
   }
-  return [...new Set(names)].map((name) => {
-    const chosen = services.find((s) => s.object.metadata?.name === name);
-    if (!chosen) throw new ZdtError(ErrorCode.Service, `no Service named ${name} in the manifests (found: ${found.join(', ')})`, { details: { service: name, found } });
-    if (!selectsBackend(chosen)) throw selectsNothing(manifests, chosen);
-    return chosen;
-  });
+  if (chosen.length > MAX_SERVICES) {
+    const chosenNames = chosen.map((s) => s.object.metadata?.name ?? '?');
+    const how = names === undefined || names.length === 0 ? 'choose' : 'name';
+    throw new ZdtError(ErrorCode.InvalidOption, `${chosen.length} Services to load (${chosenNames.join(', ')}), and the kind configs publish ${MAX_SERVICES} NodePorts: ${how} up to ${MAX_SERVICES} with --service a,b`, {
+      details: { option: '--service', found: chosenNames },
+    });
+  }
+  return chosen;
 }
 
 function selectsNothing(manifests: readonly LoadedManifest[], svc: LoadedService): ZdtError {

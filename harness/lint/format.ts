@@ -23,7 +23,7 @@ export function formatText(findings: readonly Finding[]): string {
   const lines: string[] = [];
   findings.forEach((f, i) => {
     if (i > 0 && findings[i - 1]?.file !== f.file) lines.push('');
-    lines.push(`${f.file}${f.rendered ? ` (${f.rendered} output, line ${f.line})` : `:${f.line}`} ${f.severity} ${f.ruleId} ${f.object}: ${f.message} (fix: ${f.fix})`);
+    lines.push(`${f.file}${f.rendered ? ` (line ${f.line} of what ${f.rendered} rendered from it)` : `:${f.line}`} ${f.severity} ${f.ruleId} ${f.object}: ${f.message} (fix: ${f.fix})`);
   });
   const { errors, warnings } = summarize(findings);
   lines.push('', `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`);

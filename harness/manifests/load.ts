@@ -1,10 +1,11 @@
+import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Composer, isAlias, isCollection, isMap, isScalar, isSeq, LineCounter, Parser, visit, type CST, type Document, type Node } from 'yaml';
 import { ErrorCode, ZdtError } from '../errors.ts';
 import type { KubeObject } from '../kube/types.ts';
 import { checkManifestSet } from './check.ts';
-import { helmSources, render, rendererOf, type Renderer, type RenderOptions } from './render.ts';
+import { helmSources, kustomizationFile, render, rendererOf, type Renderer, type RenderOptions } from './render.ts';
 import { checkShape, fieldName } from './shape.ts';
 
 /** One Kubernetes object and where it was written, so findings can point at it. */
@@ -76,7 +77,7 @@ export async function loadManifests(path: string, options: LoadOptions = {}): Pr
     isDirectory = stats.isDirectory();
     // A FIFO or a device (/dev/zero, /dev/stdin) would block the read forever or never end.
     if (!isDirectory && !stats.isFile()) {
-      throw new ZdtError(ErrorCode.Manifest, `${path} is neither a directory nor a regular file: pass a directory of Kubernetes *.yaml files or a single manifest file`, {
+      throw new ZdtError(ErrorCode.Manifest, `${path} is neither a directory nor a regular file: pass a directory of Kubernetes *.yaml files, a single manifest file, a Helm chart or a kustomization`, {
         details: { path },
       });
     }
@@ -85,7 +86,7 @@ export async function loadManifests(path: string, options: LoadOptions = {}): Pr
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new ZdtError(
         ErrorCode.Manifest,
-        `manifest directory ${path} does not exist: pass a directory of Kubernetes *.yaml files or a single manifest file`,
+        `manifest directory ${path} does not exist: pass a directory of Kubernetes *.yaml files, a single manifest file, a Helm chart or a kustomization`,
         { cause: err, details: { path } },
       );
     }
@@ -123,11 +124,14 @@ async function loadRendered(dir: string, renderer: Renderer, options: LoadOption
   const size = Buffer.byteLength(text);
   checkBytes(`${renderer} ${dir}`, size, size, budget);
   const sourceOf = helmSources(text);
+  const kustomization = renderer === 'kubectl kustomize' ? await kustomizationFile(dir) : undefined;
   const manifests = parseWithin(text, `${renderer} ${dir}`, budget).map((m): LoadedManifest => {
     const source = renderer === 'helm template' ? sourceOf(m.line) : undefined;
+    if (!source) return { object: m.object, file: kustomization ?? dir, line: m.line, rendered: renderer };
     // Helm prints `<chart name>/templates/x.yaml`; the chart's directory may be named otherwise.
-    const file = source ? join(dir, source.template.split('/').slice(1).join('/')) : dir;
-    return { object: m.object, file, line: source ? source.line : m.line, rendered: renderer };
+    // A packaged subchart (charts/x.tgz) has no such file: name the chart and Helm's path instead.
+    const file = join(dir, source.template.split('/').slice(1).join('/'));
+    return { object: m.object, file: existsSync(file) ? file : `${dir} (${source.template})`, line: source.line, rendered: renderer };
   });
   checkManifestSet(manifests, dir);
   return manifests;

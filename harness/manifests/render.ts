@@ -34,7 +34,12 @@ const exists = (path: string) =>
 export async function rendererOf(path: string): Promise<Renderer | undefined> {
   if (!(await stat(path).then((s) => s.isDirectory(), () => false))) return undefined;
   if (await exists(join(path, 'Chart.yaml'))) return 'helm template';
-  for (const name of KUSTOMIZATION_FILES) if (await exists(join(path, name))) return 'kubectl kustomize';
+  return (await kustomizationFile(path)) === undefined ? undefined : 'kubectl kustomize';
+}
+
+/** The kustomization file of a directory, as kustomize looks for it, or undefined. */
+export async function kustomizationFile(dir: string): Promise<string | undefined> {
+  for (const name of KUSTOMIZATION_FILES) if (await exists(join(dir, name))) return join(dir, name);
   return undefined;
 }
 
@@ -67,18 +72,21 @@ export async function render(dir: string, renderer: Renderer, options: RenderOpt
     });
   }
   for (const file of values) {
-    if (!(await exists(file))) throw new ZdtError(ErrorCode.InvalidOption, `--values ${file}: no such file`, { details: { option: '--values', value: file } });
+    const why = await stat(file).then((s) => (s.isFile() ? undefined : 'not a file'), () => 'no such file');
+    if (why) throw new ZdtError(ErrorCode.InvalidOption, `--values ${file}: ${why}`, { details: { option: '--values', value: file } });
   }
   const args =
     renderer === 'helm template'
-      ? ['template', options.releaseName ?? 'zdt', dir, '--kube-version', RENDER_KUBE_VERSION, ...values.flatMap((f) => ['--values', f]), ...set.flatMap((s) => ['--set', s])]
+      ? // Test hooks (`helm test` Pods) are not part of the release that serves traffic.
+        ['template', options.releaseName ?? 'zdt', dir, '--kube-version', RENDER_KUBE_VERSION, '--skip-tests', ...values.flatMap((f) => ['--values', f]), ...set.flatMap((s) => ['--set', s])]
       : ['kustomize', dir];
   const tool = await findTool(renderer === 'helm template' ? 'helm' : 'kubectl');
   try {
     return (await execFile(tool, args, { code: ErrorCode.Manifest, signal: options.signal })).stdout;
   } catch (err) {
     if ((err as ZdtError).code !== ErrorCode.Manifest) throw err;
-    const said = (err as Error).message.split('\n').slice(1).join('\n').trim();
+    // Helm's hint names its own --debug flag, which zdt does not have.
+    const said = (err as Error).message.split('\n').slice(1).filter((l) => !l.startsWith('Use --debug flag')).join('\n').trim();
     throw new ZdtError(ErrorCode.Manifest, `${renderer} ${dir} failed:\n${said}`, { cause: err, details: { dir, renderer } });
   }
 }

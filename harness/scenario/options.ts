@@ -3,7 +3,8 @@ import { createClock } from '../clock.ts';
 import { MAX_TIMER_MS } from '../drain/options.ts';
 import { resolveLoadOptions } from '../load/loop.ts';
 import { parseExpectStatus } from '../load/status.ts';
-import { MAX_SERVICES, type ScenarioOptions } from './types.ts';
+import { MAX_SERVICES } from '../deploy/service.ts';
+import type { ScenarioOptions } from './types.ts';
 
 export type ResolvedScenarioOptions = ScenarioOptions &
   Required<Pick<ScenarioOptions, 'rate' | 'connection' | 'warmupMs' | 'settleMs' | 'readyTimeoutMs' | 'restoreNodes' | 'nodePort' | 'path' | 'scheme' | 'insecure' | 'expectStatus'>>;

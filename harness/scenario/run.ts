@@ -19,13 +19,13 @@ import { startWatcher } from '../observe/watcher.ts';
 import { buildReport, type MaintenanceOutcome } from '../verdict/report.ts';
 import { abortError, poll, sleep } from '../wait.ts';
 import { resolveScenarioOptions, type ResolvedScenarioOptions } from './options.ts';
-import { MAX_SERVICES, type Exposure, type ScenarioOptions, type ScenarioResult } from './types.ts';
+import type { Exposure, ScenarioOptions, ScenarioResult } from './types.ts';
 
 /**
  * One verification: deploy the manifests into a fresh namespace, put open-model load on each
  * Service through its own NodePort on 127.0.0.1, perform the maintenance while watching pods,
- * endpoints and nodes, and build the report (a verdict per Service and overall). Always removes the namespace and (by default)
- * puts the nodes back, whatever happened.
+ * endpoints and nodes, and build the report (a verdict per Service and overall). Always removes
+ * the namespace and (by default) puts the nodes back, whatever happened.
  */
 export async function runScenario(cluster: Cluster, options: ScenarioOptions): Promise<ScenarioResult> {
   const o = resolveScenarioOptions(options);
@@ -37,11 +37,6 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
   const manifests = typeof o.manifests === 'string' ? await loadManifests(o.manifests, { render: o.render }) : o.manifests;
   const services = findServices(manifests, o.services);
   const serviceNames = services.map((s) => s.object.metadata?.name ?? '');
-  if (services.length > MAX_SERVICES) {
-    throw new ZdtError(ErrorCode.InvalidOption, `${services.length} Services select workloads (${serviceNames.join(', ')}), and the kind config publishes ${MAX_SERVICES} NodePorts: choose up to ${MAX_SERVICES} with --service`, {
-      details: { option: '--service', found: serviceNames },
-    });
-  }
   // Every serving workload, in manifest order: what is waited for, rolled out and counted.
   const sources = podSources(manifests).filter((s) => s.serving);
   const workloads: WorkloadRef[] = sources.flatMap((s) => (isServingKind(s.kind) ? [{ kind: s.kind, name: s.name }] : []));

@@ -75,9 +75,6 @@ export interface ScenarioOptions {
 
 export type ScenarioStep = 'namespace' | 'deploy' | 'ready' | 'expose' | 'load' | 'maintenance' | 'settle' | 'report' | 'cleanup';
 
-/** How many Services one run loads at most: kind-config/ publishes NodePorts 30080-30083. */
-export const MAX_SERVICES = 4;
-
 export interface Exposure {
   /** The user's Service this load is for. */
   readonly of: string;

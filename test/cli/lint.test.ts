@@ -39,7 +39,7 @@ describe('zdt lint (child process)', function () {
     expect(prod, prod.stderr).to.deep.include({ code: 0, stdout: 'no zero-downtime problems found\n' });
     const broken = await zdt(['lint', chart, '-f', `${chart}/values/prod.yaml`, '--values', `${chart}/values/broken.yaml`]);
     expect(broken.code, broken.stderr).to.equal(1);
-    expect(broken.stdout).to.match(/^suites\/manifests\/chart\/templates\/api\.yaml \(helm template output, line 1\) error prestop-delay-missing Deployment\/default\/zdt-api: /m);
+    expect(broken.stdout).to.match(/^suites\/manifests\/chart\/templates\/api\.yaml \(line 1 of what helm template rendered from it\) error prestop-delay-missing Deployment\/default\/zdt-api: /m);
     const floor = await zdt(['lint', chart, '--set', 'api.minReplicas=1', '--format', 'json']);
     const findings = (JSON.parse(floor.stdout) as { findings: { ruleId: string; file: string; rendered: string; fix: string }[] }).findings;
     expect(findings.map((f) => [f.ruleId, f.file, f.rendered, f.fix])).to.deep.equal([
@@ -47,7 +47,7 @@ describe('zdt lint (child process)', function () {
     ]);
     const overlay = await zdt(['lint', 'suites/manifests/kustomize/overlays/broken']);
     expect(overlay.code, overlay.stderr).to.equal(1);
-    expect(overlay.stdout).to.match(/^suites\/manifests\/kustomize\/overlays\/broken \(kubectl kustomize output, line \d+\) error prestop-delay-missing Deployment\/default\/zdt-api: /m);
+    expect(overlay.stdout).to.match(/^suites\/manifests\/kustomize\/overlays\/broken\/kustomization\.yaml \(line \d+ of what kubectl kustomize rendered from it\) error prestop-delay-missing Deployment\/default\/zdt-api: /m);
     const failed = await zdt(['lint', chart, '--set', 'image={']);
     expect(failed.code).to.equal(2);
     expect(failed.stderr).to.match(/helm template suites\/manifests\/chart failed:/);

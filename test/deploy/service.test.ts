@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { findServices } from '../../harness/deploy/service.ts';
+import { findServices, MAX_SERVICES } from '../../harness/deploy/service.ts';
 import { ErrorCode, isZdtError } from '../../harness/errors.ts';
 import { parseManifests } from '../../harness/manifests/load.ts';
 
@@ -43,5 +43,18 @@ describe('deploy/service', () => {
     expect(errorOf(() => findServices(app(service('a', '{app: web}')), ['nope']))).to.match(/no Service named nope .*found: a/);
     expect(errorOf(() => findServices(app(service('a', '{app: api}'))))).to.match(/^app\.yaml:\d+: Service a selects \{"app":"api"\}, which matches no pod template/);
     expect(errorOf(() => findServices(app(service('a', '{app: web}') + service('b', '{app: api}')), ['a', 'b']))).to.match(/Service b selects \{"app":"api"\}/);
+  });
+
+  it('loads at most MAX_SERVICES, one per published NodePort, and asks for --service beyond', () => {
+    const five = app(['a', 'b', 'c', 'd', 'e'].map((n) => service(n, '{app: web}')).join(''));
+    expect(MAX_SERVICES).to.equal(4);
+    expect(names(findServices(five, ['e', 'a']))).to.deep.equal(['e', 'a']);
+    try {
+      findServices(five);
+      expect.fail('expected ZDT_INVALID_OPTION');
+    } catch (err) {
+      expect(isZdtError(err, ErrorCode.InvalidOption)).to.equal(true);
+      expect((err as Error).message).to.equal('5 Services to load (a, b, c, d, e), and the kind configs publish 4 NodePorts: choose up to 4 with --service a,b');
+    }
   });
 });

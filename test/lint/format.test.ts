@@ -83,7 +83,7 @@ describe('lint output formats', () => {
       const rendered = finding({ file: 'chart/templates/api.yaml', line: 3, rendered: 'helm template' });
       const log = JSON.parse(formatSarif([rendered], { baseDir: 'chart' }));
       expect(log.runs[0].results[0].locations[0].physicalLocation).to.deep.equal({ artifactLocation: { uri: 'templates/api.yaml' } });
-      expect(formatText([rendered])).to.match(/^chart\/templates\/api\.yaml \(helm template output, line 3\) error replicas-too-few /);
+      expect(formatText([rendered])).to.match(/^chart\/templates\/api\.yaml \(line 3 of what helm template rendered from it\) error replicas-too-few /);
     });
 
     it('is valid with no findings', () => {

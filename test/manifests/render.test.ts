@@ -65,7 +65,7 @@ describe('manifests/render', () => {
     expect(summary(await loadManifests(join(KUSTOMIZE, 'overlays/prod')))).to.deep.equal(summary(prod));
     const overlay = await loadManifests(join(KUSTOMIZE, 'overlays/broken'));
     expect(summary(overlay)).to.deep.equal(summary(broken));
-    expect(overlay[0]).to.include({ file: join(KUSTOMIZE, 'overlays/broken'), rendered: 'kubectl kustomize' });
+    expect(overlay[0]).to.include({ file: join(KUSTOMIZE, 'overlays/broken/kustomization.yaml'), rendered: 'kubectl kustomize' });
   });
 
   it("fails with the tool's own message, and refuses values where no chart takes them", async () => {
@@ -83,6 +83,20 @@ describe('manifests/render', () => {
     expect(kustomization.message).to.match(/is a kustomization: --values and --set apply to Helm charts only/);
     const missing = await rejection(loadManifests(CHART, { render: { values: [join(dir, 'nope.yaml')] } }));
     expect(missing.message).to.match(/--values .*nope\.yaml: no such file/);
+    expect((await rejection(loadManifests(CHART, { render: { values: [dir] } }))).message).to.match(/--values .*: not a file/);
+    expect(failed.message, "Helm's hint names a flag zdt does not have").not.to.match(/--debug/);
+  });
+
+  it("leaves out the chart's test hooks (helm test Pods), as they serve no traffic", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'zdt-hooks-'));
+    await mkdir(join(dir, 'c/templates/tests'), { recursive: true });
+    await writeFile(join(dir, 'c/Chart.yaml'), 'apiVersion: v2\nname: c\nversion: 0.1.0\n');
+    await writeFile(join(dir, 'c/templates/cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\n');
+    await writeFile(
+      join(dir, 'c/templates/tests/test-connection.yaml'),
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: test\n  annotations: {"helm.sh/hook": test}\nspec: {containers: [{name: wget, image: busybox}]}\n',
+    );
+    expect(summary(await loadManifests(join(dir, 'c')))).to.deep.equal(['ConfigMap/cm']);
   });
 
   it('finds a tool on PATH, then in the setup cache, else names the setup command', async () => {
