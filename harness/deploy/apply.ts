@@ -2,6 +2,7 @@ import { ErrorCode, ZdtError, isZdtError } from '../errors.ts';
 import type { KubeApi } from '../kube/api.ts';
 import type { KubeObject } from '../kube/types.ts';
 import { duplicates, objectIdentity, places } from '../manifests/check.ts';
+import { placeOf } from '../manifests/render.ts';
 import type { LoadedManifest } from '../manifests/load.ts';
 
 export const FIELD_MANAGER = 'zdt';
@@ -68,7 +69,7 @@ export async function applyManifests(api: KubeApi, manifests: readonly LoadedMan
   return { applied, remapped };
 }
 
-const where = ({ object, file, line }: LoadedManifest) => `${file}:${line}: ${object.kind}/${object.metadata?.name}`;
+const where = (m: LoadedManifest) => `${placeOf(m)}: ${m.object.kind}/${m.object.metadata?.name}`;
 
 /**
  * What applyManifests refuses before applying anything, exported so a caller can refuse it
@@ -89,7 +90,7 @@ export function checkApplicable(manifests: readonly LoadedManifest[]): void {
     const last = merged.at(-1)!;
     throw new ZdtError(
       ErrorCode.Manifest,
-      `${where(last)} (${ns(last)}) would be one object in the run's namespace with ${places(merged.slice(0, -1), (m) => `${m.file}:${m.line} (${ns(m)})`)}: verify one namespace's objects at a time`,
+      `${where(last)} (${ns(last)}) would be one object in the run's namespace with ${places(merged.slice(0, -1), (m) => `${placeOf(m)} (${ns(m)})`)}: verify one namespace's objects at a time`,
       { details: { places: merged.map(({ file, line }) => ({ file, line })) } },
     );
   }

@@ -2,6 +2,7 @@ import { ErrorCode, ZdtError } from '../errors.ts';
 import type { Service } from '../kube/types.ts';
 import type { LoadedManifest } from '../manifests/load.ts';
 import { matchesServiceSelector } from '../manifests/select.ts';
+import { placeOf } from '../manifests/render.ts';
 import { podSources, type PodSource } from '../manifests/workloads.ts';
 
 /** The serving pod sources (controllers' templates and bare Pods) a Service selects, in manifest order. */
@@ -54,7 +55,7 @@ function selectsNothing(manifests: readonly LoadedManifest[], svc: LoadedService
   const templates = podSources(manifests).filter((s) => s.serving);
   return new ZdtError(
     ErrorCode.Service,
-    `${svc.file}:${svc.line}: Service ${svc.object.metadata?.name} selects ${JSON.stringify(selector ?? {})}, which matches no pod template in the manifests (${templates.map((t) => `${t.kind}/${t.name} ${JSON.stringify(t.labels ?? {})}`).join('; ') || 'no workloads'})`,
+    `${placeOf(svc)}: Service ${svc.object.metadata?.name} selects ${JSON.stringify(selector ?? {})}, which matches no pod template in the manifests (${templates.map((t) => `${t.kind}/${t.name} ${JSON.stringify(t.labels ?? {})}`).join('; ') || 'no workloads'})`,
     { details: { service: svc.object.metadata?.name, selector } },
   );
 }

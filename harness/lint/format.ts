@@ -1,5 +1,6 @@
 import { relative, sep } from 'node:path';
 import { defaultRules } from './rules/index.ts';
+import { placeOf } from '../manifests/render.ts';
 import type { Finding, Rule } from './types.ts';
 
 export interface LintSummary {
@@ -23,7 +24,7 @@ export function formatText(findings: readonly Finding[]): string {
   const lines: string[] = [];
   findings.forEach((f, i) => {
     if (i > 0 && findings[i - 1]?.file !== f.file) lines.push('');
-    lines.push(`${f.file}${f.rendered ? ` (line ${f.line} of what ${f.rendered} rendered from it)` : `:${f.line}`} ${f.severity} ${f.ruleId} ${f.object}: ${f.message} (fix: ${f.fix})`);
+    lines.push(`${placeOf(f)} ${f.severity} ${f.ruleId} ${f.object}: ${f.message} (fix: ${f.fix})`);
   });
   const { errors, warnings } = summarize(findings);
   lines.push('', `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`);

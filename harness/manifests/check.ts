@@ -1,6 +1,7 @@
 import { ErrorCode, ZdtError } from '../errors.ts';
 import type { KubeObject } from '../kube/types.ts';
 import type { LoadedManifest } from './load.ts';
+import { placeOf } from './render.ts';
 import { namespaceOf, refOf } from './workloads.ts';
 
 /**
@@ -23,7 +24,7 @@ export function duplicates(manifests: readonly LoadedManifest[], identify: (m: L
 }
 
 /** "a.yaml:1", "a.yaml:1 and b.yaml:20", "a.yaml:1, a.yaml:9 and b.yaml:20". */
-export function places(group: readonly LoadedManifest[], describe: (m: LoadedManifest) => string = (m) => `${m.file}:${m.line}`): string {
+export function places(group: readonly LoadedManifest[], describe: (m: LoadedManifest) => string = placeOf): string {
   const all = group.map(describe);
   return all.length === 1 ? all[0]! : `${all.slice(0, -1).join(', ')} and ${all.at(-1)}`;
 }
@@ -40,7 +41,7 @@ export function checkManifestSet(manifests: readonly LoadedManifest[], source: s
   const twice = duplicates(manifests, (m) => objectIdentity(m.object, namespaceOf(m.object)));
   if (twice.length === 0) return;
   // Located at the last definition, the one kubectl would keep, like every other file:line error.
-  const lines = twice.map((group) => `${group.at(-1)!.file}:${group.at(-1)!.line}: ${refOf(group[0]!.object)} is also defined at ${places(group.slice(0, -1))}`);
+  const lines = twice.map((group) => `${placeOf(group.at(-1)!)}: ${refOf(group[0]!.object)} is also defined at ${places(group.slice(0, -1))}`);
   throw new ZdtError(ErrorCode.Manifest, `${lines.join('; ')}: kubectl apply would keep only the last definition, so remove or rename the others`, {
     details: { duplicates: twice.map((group) => ({ object: refOf(group[0]!.object), places: group.map(({ file, line }) => ({ file, line })) })) },
   });

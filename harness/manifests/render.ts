@@ -91,6 +91,14 @@ export async function render(dir: string, renderer: Renderer, options: RenderOpt
   }
 }
 
+/**
+ * Where an object or finding is, as messages print it: "a.yaml:12", or for a rendered one
+ * "chart/templates/api.yaml (line 1 of what helm template rendered from it)", since its line
+ * is in the tool's output, not in the template.
+ */
+export const placeOf = ({ file, line, rendered }: { readonly file: string; readonly line: number; readonly rendered?: Renderer }): string =>
+  rendered ? `${file} (line ${line} of what ${rendered} rendered from it)` : `${file}:${line}`;
+
 /** Helm's `# Source: <chart>/templates/x.yaml` line before each rendered document. */
 const SOURCE_LINE = /^# Source: (.+)$/;
 

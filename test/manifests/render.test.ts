@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { ErrorCode, isZdtError } from '../../harness/errors.ts';
 import type { Deployment } from '../../harness/kube/types.ts';
 import { loadManifests, type LoadedManifest } from '../../harness/manifests/load.ts';
-import { findTool, helmSources, rendererOf } from '../../harness/manifests/render.ts';
+import { findTool, helmSources, placeOf, rendererOf } from '../../harness/manifests/render.ts';
 
 const CHART = 'suites/manifests/chart';
 const KUSTOMIZE = 'suites/manifests/kustomize';
@@ -32,6 +32,11 @@ describe('manifests/render', () => {
     expect(sourceOf(3)).to.deep.equal({ template: 'shop/templates/web.yaml', line: 1 });
     expect(sourceOf(4)).to.deep.equal({ template: 'shop/templates/web.yaml', line: 2 });
     expect(sourceOf(7)).to.deep.equal({ template: 'shop/templates/api.yaml', line: 1 });
+  });
+
+  it('places a rendered object in its template by the line of the output, never as file:line', () => {
+    expect(placeOf({ file: 'a.yaml', line: 12 })).to.equal('a.yaml:12');
+    expect(placeOf({ file: 'c/templates/api.yaml', line: 1, rendered: 'helm template' })).to.equal('c/templates/api.yaml (line 1 of what helm template rendered from it)');
   });
 
   it('knows a chart by Chart.yaml and a kustomization by its file; anything else is plain YAML', async () => {
