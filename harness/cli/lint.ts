@@ -23,19 +23,19 @@ export function registerLint(program: Command, { io, exit }: CommandContext): vo
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
     .option('--output <file>', 'write the findings to a file instead of stdout');
   addChartOptions(command).action(async (dir: string, flags: LintFlags) => {
-      try {
-        const findings = await lintDirectory(dir, { render: renderOptionsOf(flags, io.signal) });
-        let text: string;
-        if (flags.format === 'json') text = formatJson(findings);
-        else if (flags.format === 'sarif') text = formatSarif(findings, { baseDir: (await stat(dir)).isDirectory() ? dir : dirname(dir) });
-        else text = formatText(findings);
-        if (flags.output === undefined) io.stdout.write(text);
-        else await writeOutput(flags.output, text);
-        exit(summarize(findings).errors > 0 ? ExitCode.Fail : ExitCode.Pass);
-      } catch (err) {
-        exit(reportError(io, err));
-      }
-    });
+    try {
+      const findings = await lintDirectory(dir, { render: renderOptionsOf(flags, io.signal) });
+      let text: string;
+      if (flags.format === 'json') text = formatJson(findings);
+      else if (flags.format === 'sarif') text = formatSarif(findings, { baseDir: (await stat(dir)).isDirectory() ? dir : dirname(dir) });
+      else text = formatText(findings);
+      if (flags.output === undefined) io.stdout.write(text);
+      else await writeOutput(flags.output, text);
+      exit(summarize(findings).errors > 0 ? ExitCode.Fail : ExitCode.Pass);
+    } catch (err) {
+      exit(reportError(io, err));
+    }
+  });
 }
 
 async function writeOutput(file: string, text: string): Promise<void> {

@@ -5,10 +5,8 @@ import { matchesServiceSelector } from '../manifests/select.ts';
 import { placeOf } from '../manifests/render.ts';
 import { podSources, type PodSource } from '../manifests/workloads.ts';
 
-/** The serving pod sources (controllers' templates and bare Pods) a Service selects, in manifest order. */
-export function backendsOf(manifests: readonly LoadedManifest[], service: Service): PodSource[] {
-  return podSources(manifests).filter((s) => s.serving && matchesServiceSelector(s.labels, service.spec?.selector));
-}
+/** The serving pod sources (controllers' templates and bare Pods) among `sources` that a Service selects, in manifest order. */
+const selectedBy = (sources: readonly PodSource[], service: Service) => sources.filter((s) => s.serving && matchesServiceSelector(s.labels, service.spec?.selector));
 
 type LoadedService = LoadedManifest & { object: Service };
 
@@ -27,16 +25,18 @@ export function findServices(manifests: readonly LoadedManifest[], names?: reado
   const services = manifests.filter((m) => m.object.kind === 'Service') as LoadedService[];
   const found = services.map((s) => s.object.metadata?.name ?? '?');
   if (services.length === 0) throw new ZdtError(ErrorCode.Service, 'the manifests define no Service: zdt needs one to send load through', { details: { found } });
-  const selectsBackend = (svc: LoadedService) => backendsOf(manifests, svc.object).length > 0;
+  // Worked out once for every Service, not per Service.
+  const sources = podSources(manifests);
+  const selectsBackend = (svc: LoadedService) => selectedBy(sources, svc.object).length > 0;
   let chosen: LoadedService[];
   if (names === undefined || names.length === 0) {
     chosen = services.filter(selectsBackend);
-    if (chosen.length === 0) throw selectsNothing(manifests, services[0]!);
+    if (chosen.length === 0) throw selectsNothing(sources, services[0]!);
   } else {
     chosen = [...new Set(names)].map((name) => {
       const named = services.find((s) => s.object.metadata?.name === name);
       if (!named) throw new ZdtError(ErrorCode.Service, `no Service named ${name} in the manifests (found: ${found.join(', ')})`, { details: { service: name, found } });
-      if (!selectsBackend(named)) throw selectsNothing(manifests, named);
+      if (!selectsBackend(named)) throw selectsNothing(sources, named);
       return named;
     });
   }
@@ -50,9 +50,9 @@ export function findServices(manifests: readonly LoadedManifest[], names?: reado
   return chosen;
 }
 
-function selectsNothing(manifests: readonly LoadedManifest[], svc: LoadedService): ZdtError {
+function selectsNothing(sources: readonly PodSource[], svc: LoadedService): ZdtError {
   const selector = svc.object.spec?.selector;
-  const templates = podSources(manifests).filter((s) => s.serving);
+  const templates = sources.filter((s) => s.serving);
   return new ZdtError(
     ErrorCode.Service,
     `${placeOf(svc)}: Service ${svc.object.metadata?.name} selects ${JSON.stringify(selector ?? {})}, which matches no pod template in the manifests (${templates.map((t) => `${t.kind}/${t.name} ${JSON.stringify(t.labels ?? {})}`).join('; ') || 'no workloads'})`,

@@ -1,5 +1,5 @@
 import { formatReport, formatService } from '../verdict/format.ts';
-import type { Report, Verdict } from '../verdict/report.ts';
+import { maintenanceProblem, type Report, type Verdict } from '../verdict/report.ts';
 import { escapeMarkup, escapeXmlAttr } from './escape.ts';
 
 /** One <testcase>: a scenario, or one Service of a scenario that loaded several. */
@@ -38,10 +38,10 @@ function casesOf(report: Report): Case[] {
   const text = formatReport(report);
   if (report.services.length < 2) return [{ name: report.scenario, verdict: report.verdict, problems: report.problems, seconds: seconds(report), text }];
   // A Service's case fails on its own requests; the maintenance is every Service's concern.
-  const maintenance = report.maintenance && !report.maintenance.completed ? report.problems.filter((p) => p.startsWith('maintenance did not complete')) : [];
+  const unfinished = maintenanceProblem(report.maintenance);
   return report.services.map((s) => {
-    const problems = [...s.problems, ...maintenance];
-    const verdict = s.verdict === 'fail' || maintenance.length > 0 ? 'fail' : s.verdict;
+    const problems = unfinished ? [...s.problems, unfinished] : s.problems;
+    const verdict = unfinished ? 'fail' : s.verdict;
     return { name: `${report.scenario}: Service ${s.service}`, verdict, problems, seconds: seconds(report), text: `Service ${s.service} ${formatService(s)}\n\n${text}` };
   });
 }

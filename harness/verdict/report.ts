@@ -191,7 +191,8 @@ export function buildReport(input: ReportInput): Report {
   const services = (input.streams ?? []).map((stream) => serviceReport(stream, input));
   const failing: string[] = [];
   if (totals.failed > 0) failing.push(`${totals.failed} of ${totals.sent} requests failed${failedServices(services)}`);
-  if (maintenance && !maintenance.completed) failing.push(`maintenance did not complete${maintenance.reason ? `: ${maintenance.reason}` : ''}`);
+  const unfinished = maintenanceProblem(maintenance);
+  if (unfinished) failing.push(unfinished);
   const doubts: string[] = [];
   if (totals.sent === 0) doubts.push('no request was sent, so nothing was proven');
   if (totals.dropped > 0 || totals.lateStarts > maxLateStartFraction * totals.scheduled) {
@@ -247,6 +248,12 @@ function serviceReport(stream: LoadStream, input: ReportInput): ServiceReport {
     minReadyEndpoints: r.readyEndpoints.min,
     bursts: r.bursts,
   };
+}
+
+/** "maintenance did not complete: <reason>" for a maintenance that did not, else undefined: a problem of the whole run, whichever Service it is read for. */
+export function maintenanceProblem(maintenance: MaintenanceOutcome | null | undefined): string | undefined {
+  if (!maintenance || maintenance.completed) return undefined;
+  return `maintenance did not complete${maintenance.reason ? `: ${maintenance.reason}` : ''}`;
 }
 
 /** " (Service api: 12 of 3000)": which Services the failures were on, when there are several. */
