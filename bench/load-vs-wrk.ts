@@ -174,7 +174,8 @@ function lags(log: RequestLog): Float64Array {
 /** One peak run: ok responses per second while offered far more than it can send. */
 async function peak(url: string, clock: Clock, durationMs: number): Promise<number> {
   const started = clock.now();
-  const load = startLoad({ url, clock, ratePerSecond: PEAK_OFFERED_RATE, durationMs, maxInFlight: PEAK_IN_FLIGHT });
+  // Kept-alive connections, as wrk's: like against like.
+  const load = startLoad({ url, clock, ratePerSecond: PEAK_OFFERED_RATE, durationMs, maxInFlight: PEAK_IN_FLIGHT, connection: 'keep-alive' });
   await load.done;
   return load.ok / ((clock.now() - started) / 1000);
 }
@@ -188,7 +189,7 @@ function median(values: readonly number[]): number {
 async function precision(url: string, clock: Clock): Promise<{ p50: number; p99: number; max: number; cpuPercent: number; failed: number; log: RequestLog }> {
   const cpu0 = process.cpuUsage();
   const wall0 = clock.now();
-  const load = startLoad({ url, clock, ratePerSecond: PRECISION_RATE, durationMs: PRECISION_MS });
+  const load = startLoad({ url, clock, ratePerSecond: PRECISION_RATE, durationMs: PRECISION_MS, connection: 'keep-alive' });
   const log = await load.done;
   const cpu = process.cpuUsage(cpu0);
   const wall = clock.now() - wall0;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { runCli } from '../harness/cli/program.ts';
 import type { LoadedManifest } from '../harness/manifests/load.ts';
+import type { Report } from '../harness/verdict/report.ts';
 import { attachedCli, type AttachedCli } from './cli.ts';
 import { clusterIpService, variant, withoutPdb, withoutPreStop } from './variants.ts';
 
@@ -20,12 +21,17 @@ describe('7. zdt verify on the real cluster', function () {
 
   const verify = (args: string[]) => cli.verify([...args, '--scenario', 'node-replacement', '--no-lint']);
   const writeVariant = (name: string, manifests: LoadedManifest[]) => cli.write(name, manifests);
+  const reportJson = async () => JSON.parse(await readFile(join(cli.dir, 'reports', 'report.json'), 'utf8')) as { reports: Report[] };
 
   it('passes the bundled example (exit 0) and writes the reports', async function () {
     const r = await verify([]);
     expect(r.code, r.stdout + r.stderr).to.equal(0);
-    const json = JSON.parse(await readFile(join(cli.dir, 'reports', 'report.json'), 'utf8')) as { reports: { verdict: string }[] };
-    expect(json.reports.map((x) => x.verdict)).to.deep.equal(['pass']);
+    const [report] = (await reportJson()).reports;
+    expect(report!.verdict).to.equal('pass');
+    // What the green proves: at 200 req/s a start every 5 ms, each kind of connection every 10 ms, give or take the generator's timer.
+    expect(report!.resolution!.blindSpotMs).to.be.within(5, 100);
+    expect(report!.resolution!.connections.map((c) => c.connection)).to.deep.equal(['keep-alive', 'new']);
+    expect(r.stdout).to.match(/PASS node-replacement: \d+ requests, 0 failed; an outage shorter than [\d.]+ ms could have gone unseen/);
   });
 
   it('exits 1 on a copy without the PDB, and says requests failed', async function () {
@@ -34,10 +40,14 @@ describe('7. zdt verify on the real cluster', function () {
     expect(r.stdout).to.match(/requests failed/);
   });
 
-  it('exits 1 on a copy without the preStop hook, and says requests failed', async function () {
+  it('exits 1 on a copy without the preStop hook, and says requests failed, on the new connections the default load opens', async function () {
     const r = await verify([await writeVariant('no-prestop', await variant(withoutPreStop))]);
     expect(r.code, r.stdout + r.stderr).to.equal(1);
     expect(r.stdout).to.match(/requests failed/);
+    // Only a new connection is routed afresh to the pod that quit: keep-alive load alone once passed this twin.
+    const fresh = (await reportJson()).reports[0]!.connections.find((c) => c.connection === 'new');
+    expect(fresh?.failed, r.stdout).to.be.above(0);
+    expect(r.stdout).to.match(/^  connections     keep-alive: \d+ of \d+ failed.*; new: [1-9]\d* of \d+ failed/m);
   });
 
   it('verifies the example behind a ClusterIP Service the same way, through a NodePort Service it adds', async function () {

@@ -3,6 +3,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { OFFLINE_NGINX_IMAGE } from '../cluster/images.ts';
 import { CLI_DRAIN_FLAGS, MAX_TIMER_MS } from '../drain/options.ts';
 import { parseExpectStatus } from '../load/status.ts';
+import { CONNECTION_MODES, DEFAULT_CONNECTION_MODE, type ConnectionMode } from '../load/pool.ts';
 import { ErrorCode, isZdtError, ZdtError } from '../errors.ts';
 import { formatText, summarize } from '../lint/format.ts';
 import { lintManifests } from '../lint/lint.ts';
@@ -17,12 +18,15 @@ import type { Report } from '../verdict/report.ts';
 import { abortError } from '../wait.ts';
 import { addChartOptions, renderOptionsOf, type ChartFlags } from './chart.ts';
 import { exampleArgument } from './example.ts';
-import { combineExitCodes, exitCodeForError, exitCodeForReport, reportError, reportReason, type ExitCodeValue } from './exit.ts';
+import { combineExitCodes, ExitCode, exitCodeForError, exitCodeForReport, reportError, reportReason, type ExitCodeValue } from './exit.ts';
 import { loadVerifyInputs, requireReadableFile } from './inputs.ts';
 import type { CommandContext, Io } from './io.ts';
 import type { Leftovers } from './leftovers.ts';
 import { createProgress, progressStyle } from './progress.ts';
 import { clusterDeps, type VerifyDeps } from './session.ts';
+import type { LoadedManifest } from '../manifests/load.ts';
+import { formatMutants, judgeMutant, notApplicableResult, runOfError, runOfReport, type MutantResult, type MutantRun } from '../mutants/judge.ts';
+import { deriveMutants, MUTANT_NAMES } from '../mutants/mutants.ts';
 
 /** CLI scenario names and the maintenance each performs, in the order `all` runs them. */
 export const SCENARIOS = {
@@ -44,7 +48,7 @@ export interface VerifyFlags extends ChartFlags {
   rate: number;
   warmup?: number;
   settle?: number;
-  connection: 'keep-alive' | 'new';
+  connection: ConnectionMode;
   drainTimeout: number;
   force?: boolean;
   deleteEmptydirData?: boolean;
@@ -60,6 +64,7 @@ export interface VerifyFlags extends ChartFlags {
   quiet?: boolean;
   verbose?: boolean;
   lint: boolean;
+  mutants?: boolean;
 }
 
 /** The most a flag takes, and why. */
@@ -109,7 +114,9 @@ export function registerVerify(program: Command, { io, exit }: CommandContext, d
     .option('--rate <n>', 'requests per second', positive('--rate', RATE_CAP), 200)
     .option('--warmup <s>', 'seconds of load before the maintenance (default 3)', seconds('--warmup'))
     .option('--settle <s>', 'seconds of load once the app is available again after it (default 5)', seconds('--settle'))
-    .addOption(new Option('--connection <mode>', 'reuse connections or open one per request').choices(['keep-alive', 'new']).default('keep-alive'))
+    .addOption(
+      new Option('--connection <mode>', 'keep-alive reuses connections, new opens one per request, mixed alternates the two').choices(CONNECTION_MODES).default(DEFAULT_CONNECTION_MODE),
+    )
     .option('--drain-timeout <s>', "seconds one node's drain may take", positive('--drain-timeout', TIMER_CAP), 120)
     .option('--force', 'like kubectl drain --force: also evict pods no controller manages (they are not recreated)')
     .option('--delete-emptydir-data', 'like kubectl drain --delete-emptydir-data: also evict pods with emptyDir volumes (their data is lost)')
@@ -124,7 +131,8 @@ export function registerVerify(program: Command, { io, exit }: CommandContext, d
     .option('--json', 'print only JSON on stdout: reports, lint findings, exit code')
     .option('-q, --quiet', 'print only the final verdict line and errors')
     .option('-v, --verbose', 'also print timeline events (cordons, evictions and 429s, pods)')
-    .option('--no-lint', 'skip the static checks before the run');
+    .option('--no-lint', 'skip the static checks before the run')
+    .option('--mutants', `once the manifests pass, also run known-bad twins of them (${MUTANT_NAMES.join(', ')}) under the same scenarios and say which were caught`);
   addChartOptions(command).action(async (dir: string, flags: VerifyFlags) => exit(await verify(dir, flags, io, deps)));
 }
 
@@ -135,6 +143,8 @@ interface Outcome {
   /** The scenario under way when `error` was thrown. */
   running?: string;
   error?: unknown;
+  /** With --mutants: each twin's result; null when they were not run because the manifests did not pass. */
+  mutants?: MutantResult[] | null;
 }
 
 /** Runs `zdt verify` and resolves to its exit code; prints results on stdout, progress and errors on stderr. */
@@ -226,26 +236,29 @@ async function run(dir: string, flags: VerifyFlags, scenarios: readonly Scenario
   const left = io.leftovers;
   const clusterKey = `kind cluster ${session.name}`;
   if (session.deletesCluster) left?.add(clusterKey, `kind delete cluster --name ${session.name}`);
+  const runOne = async (scenario: ScenarioOptions, label: string): Promise<Report> => {
+    outcome.running = label;
+    const result = await progress.step(label, (log) =>
+      session
+        .runScenario({
+          ...scenario,
+          onProgress: (step, message) => log(`${step}: ${message}`),
+          onNamespace: (name, present) => (present ? left?.add(`namespace/${name}`, `kubectl delete namespace ${name}`) : left?.delete(`namespace/${name}`)),
+          onEvent: (e) => {
+            trackNode(left, e);
+            if (flags.verbose) log(formatEvent(e));
+          },
+        })
+        // The scenario put its nodes back, whatever happened.
+        .finally(() => left?.deletePrefix('node/')),
+    );
+    outcome.running = undefined;
+    return result.report;
+  };
   try {
-    for (const scenario of options) {
-      outcome.running = scenario.name;
-      const result = await progress.step(scenario.name, (log) =>
-        session
-          .runScenario({
-            ...scenario,
-            onProgress: (step, message) => log(`${step}: ${message}`),
-            onNamespace: (name, present) => (present ? left?.add(`namespace/${name}`, `kubectl delete namespace ${name}`) : left?.delete(`namespace/${name}`)),
-            onEvent: (e) => {
-              trackNode(left, e);
-              if (flags.verbose) log(formatEvent(e));
-            },
-          })
-          // The scenario put its nodes back, whatever happened.
-          .finally(() => left?.deletePrefix('node/')),
-      );
-      outcome.reports.push(result.report);
-      outcome.running = undefined;
-    }
+    for (const scenario of options) outcome.reports.push(await runOne(scenario, scenario.name));
+    // A red run needs no proof that it can go red; a green one is only as good as the twins it catches.
+    if (flags.mutants) outcome.mutants = outcome.reports.every((r) => r.passed) ? await runMutants(inputs.manifests, options, runOne) : null;
   } finally {
     // No signal: cleanup must run after an interrupt too.
     await progress.step('cleanup', () => session.delete()).then(
@@ -255,6 +268,30 @@ async function run(dir: string, flags: VerifyFlags, scenarios: readonly Scenario
       },
     );
   }
+}
+
+/** Each applicable twin under every scenario of the run, in MUTANT_NAMES order. */
+async function runMutants(
+  manifests: readonly LoadedManifest[],
+  options: readonly ScenarioOptions[],
+  runOne: (scenario: ScenarioOptions, label: string) => Promise<Report>,
+): Promise<MutantResult[]> {
+  const { mutants, notApplicable } = deriveMutants(manifests);
+  const results = new Map<string, MutantResult>(notApplicable.map((n) => [n.name, notApplicableResult(n)]));
+  for (const mutant of mutants) {
+    const runs: MutantRun[] = [];
+    for (const scenario of options) {
+      try {
+        runs.push(runOfReport(await runOne({ ...scenario, manifests: mutant.manifests }, `mutant ${mutant.name}: ${scenario.name}`)));
+      } catch (err) {
+        // A twin's own failure (a drain it blocks, say) is its result; an interrupt ends the run.
+        if (isZdtError(err, ErrorCode.Aborted)) throw err;
+        runs.push(runOfError(scenario.name, err, exitCodeForError(err) === ExitCode.Fail));
+      }
+    }
+    results.set(mutant.name, judgeMutant(mutant, runs));
+  }
+  return MUTANT_NAMES.map((name) => results.get(name)!);
 }
 
 const reportDirError = (dir: string, err: unknown) =>
@@ -280,9 +317,12 @@ function finish(outcome: Outcome, scenarios: readonly ScenarioName[], flags: Ver
 
   if (flags.json) {
     const failure = error === undefined ? null : { code: isZdtError(error) ? error.code : null, message: (error as Error).message ?? String(error) };
-    io.stdout.write(`${JSON.stringify({ schema: 'zdt.verify-output/v1', exitCode: code, reports, lint: { summary: summarize(findings), findings }, reportFiles: written ?? null, error: failure }, null, 2)}\n`);
+    const mutants = flags.mutants ? (outcome.mutants ?? null) : undefined;
+    io.stdout.write(`${JSON.stringify({ schema: 'zdt.verify-output/v1', exitCode: code, reports, lint: { summary: summarize(findings), findings }, reportFiles: written ?? null, error: failure, mutants }, null, 2)}\n`);
   } else if (!flags.quiet) {
     for (const report of reports) io.stdout.write(`${formatReport(report)}\n\n`);
+    if (outcome.mutants) io.stdout.write(`${formatMutants(outcome.mutants)}\n\n`);
+    else if (outcome.mutants === null) io.stdout.write('mutants: not run, the manifests themselves did not pass\n\n');
     if (written) io.stdout.write(`reports: ${written.html} ${written.junit} ${written.json}\n`);
   }
   if (error !== undefined) reportError(io, error);

@@ -2,7 +2,7 @@ import type { Clock } from '../clock.ts';
 import { ErrorCode, ZdtError } from '../errors.ts';
 import { abortError } from '../wait.ts';
 import { errorOutcomeOf } from './classify.ts';
-import { createPool, type ConnectionMode, type HttpPool } from './pool.ts';
+import { CONNECTION_MODES, createPool, DEFAULT_CONNECTION_MODE, opensConnection, type ConnectionMode, type HttpPool } from './pool.ts';
 import { DEFAULT_EXPECT_STATUS, parseExpectStatus, type ExpectedStatuses } from './status.ts';
 import { isFailure, OUTCOME_DROPPED, type RequestLog } from './types.ts';
 
@@ -28,7 +28,7 @@ export interface LoadOptions {
   readonly ratePerSecond?: number;
   /** Stop scheduling after this long; omitted: run until stop() or the signal. */
   readonly durationMs?: number;
-  /** Default 'keep-alive'. */
+  /** Default 'mixed': even requests on kept-alive connections, odd ones on new ones (see CONNECTION_MODES). */
   readonly connection?: ConnectionMode;
   /** Default for each of the three timeouts below. Default 2000. */
   readonly timeoutMs?: number;
@@ -83,7 +83,7 @@ export interface LoadHandle extends AsyncDisposable {
 
 const DEFAULTS = {
   ratePerSecond: 200,
-  connection: 'keep-alive',
+  connection: DEFAULT_CONNECTION_MODE,
   timeoutMs: 2000,
   lateStartBoundMs: 50,
   podHeader: 'x-pod-name',
@@ -126,7 +126,7 @@ export function resolveLoadOptions(options: LoadOptions): ResolvedLoadOptions {
   const ratePerSecond = positive('ratePerSecond', options.ratePerSecond, DEFAULTS.ratePerSecond);
   const durationMs = options.durationMs === undefined ? undefined : positive('durationMs', options.durationMs, 0);
   const connection = options.connection ?? DEFAULTS.connection;
-  if (connection !== 'keep-alive' && connection !== 'new') throw invalid('connection', connection, "must be 'keep-alive' or 'new'");
+  if (!CONNECTION_MODES.includes(connection)) throw invalid('connection', connection, `must be one of ${CONNECTION_MODES.join(', ')}`);
   const timeoutMs = positive('timeoutMs', options.timeoutMs, DEFAULTS.timeoutMs);
   const connectTimeoutMs = positive('connectTimeoutMs', options.connectTimeoutMs, timeoutMs);
   const headersTimeoutMs = positive('headersTimeoutMs', options.headersTimeoutMs, timeoutMs);
@@ -183,6 +183,7 @@ interface Columns {
   latencyMs: Float32Array;
   outcome: Uint16Array;
   pod: Uint16Array;
+  newConnection: Uint8Array;
 }
 
 function allocate(capacity: number, from?: Columns): Columns {
@@ -192,6 +193,7 @@ function allocate(capacity: number, from?: Columns): Columns {
     latencyMs: new Float32Array(capacity),
     outcome: new Uint16Array(capacity),
     pod: new Uint16Array(capacity),
+    newConnection: new Uint8Array(capacity),
   };
   if (from) {
     cols.scheduledAt.set(from.scheduledAt);
@@ -199,6 +201,7 @@ function allocate(capacity: number, from?: Columns): Columns {
     cols.latencyMs.set(from.latencyMs);
     cols.outcome.set(from.outcome);
     cols.pod.set(from.pod);
+    cols.newConnection.set(from.newConnection);
   }
   return cols;
 }
@@ -290,6 +293,7 @@ class LoadRun implements LoadHandle {
     const cols = this.#cols;
     cols.scheduledAt[i] = due;
     cols.startedAt[i] = now;
+    cols.newConnection[i] = opensConnection(this.#o.connection, i) ? 1 : 0;
     if (this.inFlight >= this.#o.maxInFlight) {
       cols.outcome[i] = OUTCOME_DROPPED;
       cols.latencyMs[i] = NaN;
@@ -355,6 +359,7 @@ class LoadRun implements LoadHandle {
       latencyMs: c.latencyMs.subarray(0, n),
       outcome: c.outcome.subarray(0, n),
       pod: c.pod.subarray(0, n),
+      newConnection: c.newConnection.subarray(0, n),
       pods: [...this.#pods],
       lateStarts: this.lateStarts,
       dropped: this.dropped,

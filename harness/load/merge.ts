@@ -4,7 +4,7 @@ import type { RequestLog } from './types.ts';
 /**
  * One RequestLog of several taken on the same clock (one per Service, say), rows ordered by
  * scheduledAt as a single generator would have written them; pod indices are renumbered into
- * one `pods` table. The logs must expect the same statuses (they come from one run's options).
+ * one `pods` table; `newConnection` is kept when every log has it. The logs must expect the same statuses (they come from one run's options).
  * Throws ZDT_INVALID_OPTION for an empty list or differing expectStatus.
  */
 export function mergeLogs(logs: readonly RequestLog[]): RequestLog {
@@ -42,12 +42,14 @@ export function mergeLogs(logs: readonly RequestLog[]): RequestLog {
     dropped: logs.reduce((n, l) => n + l.dropped, 0),
     ...(first.expectStatus ? { expectStatus: first.expectStatus } : {}),
   };
+  const newConnection = logs.every((l) => l.newConnection) ? new Uint8Array(count) : undefined;
   rows.forEach(({ log, i, pod }, r) => {
     merged.scheduledAt[r] = log.scheduledAt[i]!;
     merged.startedAt[r] = log.startedAt[i]!;
     merged.latencyMs[r] = log.latencyMs[i]!;
     merged.outcome[r] = log.outcome[i]!;
     merged.pod[r] = pod[log.pod[i]!]!;
+    if (newConnection) newConnection[r] = log.newConnection![i]!;
   });
-  return merged;
+  return newConnection ? { ...merged, newConnection } : merged;
 }

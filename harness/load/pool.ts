@@ -8,7 +8,22 @@ import { ErrorCode, ZdtError } from '../errors.ts';
  * was queued on a connection and never written, which is not a retry the server could see.
  */
 
-export type ConnectionMode = 'keep-alive' | 'new';
+/**
+ * 'keep-alive' reuses connections, where idle-connection shutdown races show; 'new' sends
+ * `connection: close` and opens one per request, so every request is routed afresh and one sent
+ * to a pod that has stopped listening fails; 'mixed' (zdt's default) alternates the two by
+ * request index, even on kept-alive connections and odd on new ones. Keep-alive load alone can
+ * miss a missing preStop delay (few new connections open while the pod is quitting); new
+ * connections alone miss the idle-connection races.
+ */
+export const CONNECTION_MODES = ['keep-alive', 'new', 'mixed'] as const;
+export type ConnectionMode = (typeof CONNECTION_MODES)[number];
+export const DEFAULT_CONNECTION_MODE: ConnectionMode = 'mixed';
+
+/** Whether request `index` goes out on a connection of its own (`connection: close`) in `mode`. */
+export function opensConnection(mode: ConnectionMode, index: number): boolean {
+  return mode === 'new' || (mode === 'mixed' && index % 2 === 1);
+}
 
 export interface PoolOptions {
   /** "http://127.0.0.1:30080" or "https://..."; the loop validated it. */
@@ -19,7 +34,7 @@ export interface PoolOptions {
   readonly host: string | undefined;
   /** https: accept any certificate. */
   readonly insecure: boolean;
-  /** 'keep-alive' reuses connections (where idle-connection shutdown bugs show); 'new' sends `connection: close` and opens one per request. */
+  /** See CONNECTION_MODES. */
   readonly connection: ConnectionMode;
   readonly connectTimeoutMs: number;
   /** From request written to response headers complete. undici checks both this and the body timeout on a coarse clock: they fire up to ~1 s late. */
@@ -61,6 +76,19 @@ export interface HttpPool {
  * socket event and killed the process.
  */
 export function createPool(options: PoolOptions): HttpPool {
+  if (options.connection !== 'mixed') return createSinglePool(options);
+  // Two stacks: a Client that just closed its connection must not serve a keep-alive request.
+  const reused = createSinglePool({ ...options, connection: 'keep-alive' });
+  const fresh = createSinglePool({ ...options, connection: 'new' });
+  return {
+    get: (id, done) => (opensConnection('mixed', id) ? fresh : reused).get(id, done),
+    close: async () => {
+      await Promise.all([reused.close(), fresh.close()]);
+    },
+  };
+}
+
+function createSinglePool(options: PoolOptions): HttpPool {
   const clientOptions: Client.Options = {
     pipelining: 1,
     connect: { timeout: options.connectTimeoutMs, rejectUnauthorized: !options.insecure },

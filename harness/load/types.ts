@@ -16,6 +16,11 @@ export interface RequestLog {
   readonly outcome: Uint16Array;
   /** Index into `pods` of the pod that answered (0 = unknown / no answer). */
   readonly pod: Uint16Array;
+  /**
+   * 1 where the request went out on a connection opened for it (`connection: close`), 0 where it
+   * went on a kept-alive one (see CONNECTION_MODES in pool.ts). Absent in a log built by hand.
+   */
+  readonly newConnection?: Uint8Array;
   /** pods[0] is '' (unknown). */
   readonly pods: readonly string[];
   /**

@@ -3,6 +3,7 @@ import { createClock } from '../clock.ts';
 import { MAX_TIMER_MS } from '../drain/options.ts';
 import { resolveLoadOptions } from '../load/loop.ts';
 import { parseExpectStatus } from '../load/status.ts';
+import { CONNECTION_MODES, DEFAULT_CONNECTION_MODE } from '../load/pool.ts';
 import { MAX_SERVICES } from '../deploy/service.ts';
 import type { ScenarioOptions } from './types.ts';
 
@@ -17,7 +18,7 @@ export function resolveScenarioOptions(options: ScenarioOptions): ResolvedScenar
   const o: ResolvedScenarioOptions = {
     ...options,
     rate: options.rate ?? 200,
-    connection: options.connection ?? 'keep-alive',
+    connection: options.connection ?? DEFAULT_CONNECTION_MODE,
     warmupMs: options.warmupMs ?? 3000,
     settleMs: options.settleMs ?? 5000,
     readyTimeoutMs: options.readyTimeoutMs ?? 120_000,
@@ -39,7 +40,7 @@ export function resolveScenarioOptions(options: ScenarioOptions): ResolvedScenar
   if (o.services !== undefined && o.services.length > MAX_SERVICES) {
     throw bad('services', o.services, `must name at most ${MAX_SERVICES} (the kind config publishes NodePorts ${o.nodePort}-${o.nodePort + MAX_SERVICES - 1})`);
   }
-  if (o.connection !== 'keep-alive' && o.connection !== 'new') throw bad('connection', o.connection, "must be 'keep-alive' or 'new'");
+  if (!CONNECTION_MODES.includes(o.connection)) throw bad('connection', o.connection, `must be one of ${CONNECTION_MODES.join(', ')}`);
   if (typeof o.path !== 'string' || !o.path.startsWith('/') || /[\s#]/.test(o.path)) throw bad('path', o.path, 'must start with "/" and hold no spaces or fragment');
   if (o.scheme !== 'http' && o.scheme !== 'https') throw bad('scheme', o.scheme, "must be 'http' or 'https'");
   if (o.insecure && o.scheme !== 'https') throw bad('insecure', o.insecure, "applies only with scheme 'https'");

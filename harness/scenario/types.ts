@@ -1,4 +1,5 @@
 import type { DrainOptions, NodeDrainOutcome } from '../drain/index.ts';
+import type { ConnectionMode } from '../load/pool.ts';
 import type { LoadedManifest } from '../manifests/load.ts';
 import type { RenderOptions } from '../manifests/render.ts';
 import type { TimelineEvent } from '../observe/events.ts';
@@ -47,8 +48,8 @@ export interface ScenarioOptions {
   readonly maintenance: Maintenance;
   /** Requests per second, per Service (default 200). */
   readonly rate?: number;
-  /** Reuse connections (default) or open one per request. */
-  readonly connection?: 'keep-alive' | 'new';
+  /** 'mixed' (default): half the requests on kept-alive connections, half on new ones; see CONNECTION_MODES. */
+  readonly connection?: ConnectionMode;
   /** Load before maintenance starts (default 3000 ms). */
   readonly warmupMs?: number;
   /** Load after maintenance ended and the app is available again (default 5000 ms). */

@@ -1,7 +1,8 @@
 import { gapDuration } from '../observe/events.ts';
 import type { Burst, LabelCount, NearbyEvent } from './bursts.ts';
 import { requireCount } from './options.ts';
-import type { Report, ServiceReport } from './report.ts';
+import type { ConnectionTotals, Report, ServiceReport } from './report.ts';
+import type { Resolution } from './resolution.ts';
 
 export interface FormatOptions {
   /** Bursts printed in full; the rest are summarised in one line. */
@@ -15,7 +16,7 @@ export function formatReport(report: Report, options: FormatOptions = {}): strin
   const { totals } = report;
   const lines = [
     report.passed
-      ? `PASS ${report.scenario}: ${totals.sent} requests, 0 failed`
+      ? `PASS ${report.scenario}: ${totals.sent} requests, 0 failed${report.resolution ? `; ${blindSpot(report.resolution)}` : ''}`
       : `${report.verdict.toUpperCase()} ${report.scenario}: ${report.problems.join('; ')}`,
   ];
   const field = (name: string, value: string) => lines.push(`  ${name.padEnd(16)}${value}`);
@@ -26,6 +27,8 @@ export function formatReport(report: Report, options: FormatOptions = {}): strin
     `${totals.scheduled} scheduled, ${totals.sent} sent, ${totals.ok} ok, ${totals.failed} failed, ${totals.lateStarts} late starts, ${totals.dropped} dropped`,
   );
   if (report.failures.length > 0) field('failures', `${counts(report.failures)} (expected statuses ${report.expectStatus})`);
+  // Which kind of connection failed says where to look: new ones at routing (preStop delay), kept-alive ones at the server's shutdown.
+  if (report.failures.length > 0 && report.connections.length > 1) field('connections', report.connections.map(formatConnection).join('; '));
   if (report.latency) {
     const l = report.latency;
     field('latency', `p50 ${ms(l.p50)}, p90 ${ms(l.p90)}, p99 ${ms(l.p99)}, p99.9 ${ms(l.p999)}, max ${ms(l.max)} (${l.count} ok responses)`);
@@ -34,6 +37,7 @@ export function formatReport(report: Report, options: FormatOptions = {}): strin
     const g = report.longestGap;
     field('longest gap', `${ms(g.durationMs)} without a successful response (${range(g.startMs, g.endMs)})`);
   }
+  if (report.resolution) field('resolution', formatResolution(report.resolution));
   for (const g of report.observerGaps) field('observer gap', `${gapDuration(g.durationMs)} (${range(g.startMs, g.endMs)})`);
   const ready = report.readyEndpoints;
   field('ready endpoints', ready.min === null ? 'not observed' : `min ${ready.min} at ${seconds(ready.minAtMs!)}`);
@@ -67,7 +71,24 @@ export function formatService(s: ServiceReport): string {
   const failures = s.failures.length > 0 ? ` (${counts(s.failures)})` : '';
   const gap = s.longestGap ? `, longest gap ${ms(s.longestGap.durationMs)}` : '';
   const ready = s.minReadyEndpoints === null ? '' : `, min ${s.minReadyEndpoints} ready endpoints`;
-  return `${outcome}${failures}${gap}${ready}`;
+  const resolution = s.resolution ? `, blind to outages under ${ms(s.resolution.blindSpotMs)}` : '';
+  return `${outcome}${failures}${gap}${ready}${resolution}`;
+}
+
+/** "an outage shorter than 12 ms could have gone unseen": what a green run proves. */
+function blindSpot(r: Resolution): string {
+  return `an outage shorter than ${ms(r.blindSpotMs)} could have gone unseen`;
+}
+
+/** "an outage shorter than 12 ms could have gone unseen from 3.200 s to 38.100 s (keep-alive 10 ms, new 21 ms)". */
+function formatResolution(r: Resolution): string {
+  const kinds = r.connections.length > 1 ? `; on ${r.connections.map((c) => `${c.connection} connections ${ms(c.blindSpotMs)}`).join(', ')}` : '';
+  return `${blindSpot(r)} from ${seconds(r.startMs)} to ${seconds(r.endMs)} (longest stretch without a request start${kinds})`;
+}
+
+/** "new: 40 of 2900 failed (ECONNREFUSED 40)". */
+function formatConnection(c: ConnectionTotals): string {
+  return `${c.connection}: ${c.failed} of ${c.sent} failed${c.failures.length > 0 ? ` (${counts(c.failures)})` : ''}`;
 }
 
 function formatBurst(burst: Burst, ordinal: number, t0Wall: number | null): string[] {

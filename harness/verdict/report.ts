@@ -4,6 +4,7 @@ import type { TimelineEvent } from '../observe/events.ts';
 import { displacedPods, unmeasuredExits, type DisplacedPod } from './displaced.ts';
 import { countsOf, findBursts, increment, resolveBurstOptions, type Burst, type BurstOptions, type LabelCount } from './bursts.ts';
 import { invalidOption, requireCount, requireNonNegative, requirePositive } from './options.ts';
+import { coarsest, resolutionOf, type Resolution } from './resolution.ts';
 
 export const REPORT_SCHEMA = 'zdt.report/v1';
 
@@ -108,6 +109,18 @@ export interface Throughput {
   readonly failed: readonly number[];
 }
 
+/**
+ * Requests by the kind of connection they went out on (RequestLog.newConnection): 'new' ones
+ * were routed afresh, so they fail when routed to a pod that stopped listening; 'keep-alive'
+ * ones fail when a pod closes or resets a connection already open.
+ */
+export interface ConnectionTotals {
+  readonly connection: 'keep-alive' | 'new';
+  readonly sent: number;
+  readonly failed: number;
+  readonly failures: readonly LabelCount[];
+}
+
 /** One Service's own verdict: its requests, its endpoints, its bursts. */
 export interface ServiceReport {
   readonly service: string;
@@ -121,6 +134,8 @@ export interface ServiceReport {
   /** Fewest ready endpoints of this Service while load ran. */
   readonly minReadyEndpoints: number | null;
   readonly bursts: readonly Burst[];
+  /** How short an outage of this Service could have gone unseen (see Resolution). */
+  readonly resolution: Resolution | null;
 }
 
 /**
@@ -145,6 +160,10 @@ export interface Report {
   /** The statuses counted as success (the log's expectStatus, default 200-399); any other status is a failure, counted under its number. */
   readonly expectStatus: string;
   readonly failures: readonly LabelCount[];
+  /** Sent and failed requests per kind of connection, kinds that sent none left out; empty when the log did not record it. */
+  readonly connections: readonly ConnectionTotals[];
+  /** How short an outage during the maintenance could have gone unseen; with several Services, the coarsest of theirs. Null when nothing was sent. */
+  readonly resolution: Resolution | null;
   /** Longest stretch of the window without a successful response (by completion time). */
   readonly longestGap: Span | null;
   readonly latency: Latency | null;
@@ -216,6 +235,8 @@ export function buildReport(input: ReportInput): Report {
     totals,
     expectStatus: expectationOf(log).spec,
     failures: countsOf(failures),
+    connections: connectionTotals(log),
+    resolution: services.length > 0 ? coarsest(services.map((s) => s.resolution)) : window && resolutionOf(log, timeline, window.startMs, window.endMs),
     longestGap: longestGap(log, window),
     latency: latency(log),
     readyEndpoints: { ...minReady(readySeries, window), series: readySeries },
@@ -247,6 +268,7 @@ function serviceReport(stream: LoadStream, input: ReportInput): ServiceReport {
     latency: r.latency,
     minReadyEndpoints: r.readyEndpoints.min,
     bursts: r.bursts,
+    resolution: r.resolution,
   };
 }
 
@@ -279,6 +301,22 @@ function countTotals(log: RequestLog): Totals {
   }
   const sent = log.count - dropped;
   return { scheduled: log.count, sent, ok: sent - failed, failed, lateStarts: log.lateStarts, dropped };
+}
+
+function connectionTotals(log: RequestLog): ConnectionTotals[] {
+  const column = log.newConnection;
+  if (!column) return [];
+  const kinds = (['keep-alive', 'new'] as const).map((connection) => ({ connection, sent: 0, failed: 0, failures: new Map<string, number>() }));
+  for (let i = 0; i < log.count; i++) {
+    if (log.outcome[i] === OUTCOME_DROPPED) continue;
+    const kind = kinds[column[i]!]!;
+    kind.sent++;
+    if (failedAt(log, i)) {
+      kind.failed++;
+      increment(kind.failures, outcomeLabel(log.outcome[i]!));
+    }
+  }
+  return kinds.filter((k) => k.sent > 0).map((k) => ({ ...k, failures: countsOf(k.failures) }));
 }
 
 /** Sent and answered without failing. */

@@ -271,7 +271,7 @@ describe('zdt lint and zdt verify: generated bad input', function () {
 
     for (const [flag, choices] of [
       ['--scenario', ['parallel-drain', 'node-replacement', 'rollout', 'all']],
-      ['--connection', ['keep-alive', 'new']],
+      ['--connection', ['keep-alive', 'new', 'mixed']],
     ] as const) {
       it(`${flag}: any value but ${choices.join('|')} is refused, listing the choices`, async () => {
         const bad = fc.oneof(fc.string({ maxLength: 16 }), fc.constantFrom(...choices.map((c) => c.toUpperCase()), ...choices.map((c) => ` ${c}`), choices.join(','), '')).filter((v) => !(choices as readonly string[]).includes(v));

@@ -70,7 +70,7 @@ describe('zdt verify: input validation (exit 2 before any cluster)', () => {
 
   it('rejects an unknown --scenario or --connection, listing the choices', async () => {
     await rejects([GOOD, '--scenario', 'chaos'], /'chaos' is invalid\. Allowed choices are parallel-drain, node-replacement, rollout, all/);
-    await rejects([GOOD, '--connection', 'pipelined'], /Allowed choices are keep-alive, new/);
+    await rejects([GOOD, '--connection', 'pipelined'], /Allowed choices are keep-alive, new, mixed/);
   });
 
   it('rejects a missing directory', async () => {

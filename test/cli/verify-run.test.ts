@@ -34,6 +34,50 @@ describe('zdt verify: outcomes, reports and output (fake cluster)', () => {
     expect(fake.deleted).to.equal(1);
   });
 
+  describe('--mutants', () => {
+    /** A cluster where only a missing PDB or preStop hook makes requests fail. */
+    const sensitive = () =>
+      fakeCluster({
+        rollout: async (o) => {
+          const text = JSON.stringify(o.manifests);
+          return result(report(o.name, text.includes('PodDisruptionBudget') && text.includes('preStop') ? 'pass' : 'fail'));
+        },
+      });
+
+    it('once every scenario passes, runs each twin under the same scenarios and says which were caught; the exit code stays the manifests\' own', async () => {
+      const fake = sensitive();
+      const run = await verify(fake, '--scenario', 'rollout', '--mutants');
+      expect(run.code, run.stderr).to.equal(0);
+      expect(fake.ran).to.have.length(6);
+      expect(run.stderr).to.match(/^\[ *\d+\.\ds\] mutant short-grace: rollout done in/m);
+      expect(run.stdout).to.include('mutants: 2 of 5 caught\n');
+      expect(run.stdout).to.match(/^  caught +no-prestop +no preStop hook on Deployment\/default\/web$/m);
+      expect(run.stdout).to.match(/^  missed +one-replica +one replica of Deployment\/default\/web\n +rollout: pass, 0 of 1000 requests failed\n +why: nothing failed with one replica/m);
+      expect(fake.deleted).to.equal(1);
+      const json = JSON.parse((await verify(sensitive(), '--scenario', 'rollout', '--mutants', '--json')).stdout);
+      expect(json.mutants.map((m: { name: string; status: string }) => `${m.name} ${m.status}`)).to.deep.equal([
+        'no-prestop caught',
+        'no-pdb caught',
+        'no-readiness-probe missed',
+        'short-grace missed',
+        'one-replica missed',
+      ]);
+      expect(JSON.parse((await verify(fakeCluster(), '--scenario', 'rollout', '--json')).stdout)).to.not.have.property('mutants');
+    });
+
+    it('are not run when the manifests themselves fail, and an interrupt still ends the run', async () => {
+      const fake = fakeCluster({ rollout: returns('fail') });
+      const run = await verify(fake, '--scenario', 'rollout', '--mutants');
+      expect(run.code).to.equal(1);
+      expect(fake.ran).to.have.length(1);
+      expect(run.stdout).to.include('mutants: not run, the manifests themselves did not pass');
+      expect(JSON.parse((await verify(fakeCluster({ rollout: returns('fail') }), '--scenario', 'rollout', '--mutants', '--json')).stdout).mutants).to.equal(null);
+      let runs = 0;
+      const interrupted = await verify(fakeCluster({ rollout: async (o) => (runs++ === 0 ? result(report(o.name, 'pass')) : throws(ErrorCode.Aborted)(o)) }), '--scenario', 'rollout', '--mutants');
+      expect(interrupted.code).to.equal(130);
+    });
+  });
+
   it('progress goes to stderr as timestamped lines outside a terminal', async () => {
     const fake = fakeCluster({
       rollout: async (o) => {

@@ -165,10 +165,22 @@ describe('load/loop', () => {
 
     it("'keep-alive' reuses connections", async () => {
       server = await startServer(recordingOk);
-      const log = await startLoad({ url: server.url, clock: createClock(), ratePerSecond: 50, durationMs: 400 }).done;
+      const log = await startLoad({ url: server.url, clock: createClock(), ratePerSecond: 50, durationMs: 400, connection: 'keep-alive' }).done;
       expect(log.count).to.equal(20);
       expect(server.connections).to.be.at.most(2);
       expect(connectionHeaders).to.not.include('close');
+      expect([...log.newConnection!]).to.deep.equal(Array(20).fill(0));
+    });
+
+    it("'mixed' (the default) sends odd requests on a connection of their own and even ones on one kept alive", async () => {
+      server = await startServer(recordingOk);
+      const log = await startLoad({ url: server.url, clock: createClock(), ratePerSecond: 50, durationMs: 400 }).done;
+      expect(log.count).to.equal(20);
+      // Ten new connections, plus at most two kept alive for the other ten.
+      expect(server.connections).to.be.within(11, 12);
+      expect(connectionHeaders.filter((h) => h === 'close')).to.have.length(10);
+      expect([...log.newConnection!]).to.deep.equal(Array.from({ length: 20 }, (_, i) => i % 2));
+      expect(log.outcome.every((o) => o === 200)).to.equal(true);
     });
 
     it("'new' opens one connection per request", async () => {
@@ -177,6 +189,7 @@ describe('load/loop', () => {
       expect(log.count).to.equal(20);
       expect(server.connections).to.equal(20);
       expect(connectionHeaders).to.deep.equal(Array(20).fill('close'));
+      expect([...log.newConnection!]).to.deep.equal(Array(20).fill(1));
     });
   });
 
@@ -343,7 +356,7 @@ describe('load/loop', () => {
     it('accepts 127.0.0.1, localhost and [::1], and resolves defaults in one place', () => {
       for (const url of ['http://127.0.0.1:8080/x?y=1', 'http://LOCALHOST/', 'http://[::1]:80/']) expect(() => resolveLoadOptions({ url, clock })).to.not.throw();
       const r = resolveLoadOptions({ ...base, timeoutMs: 1000, bodyTimeoutMs: 3000, podHeader: 'X-Pod' });
-      expect(r).to.include({ ratePerSecond: 200, connection: 'keep-alive', connectTimeoutMs: 1000, headersTimeoutMs: 1000, bodyTimeoutMs: 3000 });
+      expect(r).to.include({ ratePerSecond: 200, connection: 'mixed', connectTimeoutMs: 1000, headersTimeoutMs: 1000, bodyTimeoutMs: 3000 });
       expect(r).to.include({ lateStartBoundMs: 50, podHeader: 'x-pod', durationMs: undefined, maxInFlight: 1000, host: undefined, insecure: false });
       expect(r.expectStatus.spec).to.equal('200-399');
       const custom = resolveLoadOptions({ url: 'https://[::1]:8443/', clock, host: 'shop.example.com:8443', insecure: true, expectStatus: '301-308, 200,204' });

@@ -24,6 +24,13 @@ describe('load/merge', () => {
     expect(merged).to.include({ lateStarts: 2, dropped: 1 });
   });
 
+  it('keeps which requests went on new connections only when every log recorded it', () => {
+    const a = makeLog([{ at: 0, newConnection: false }, { at: 20, newConnection: true }]);
+    const b = makeLog([{ at: 10, newConnection: true }]);
+    expect([...mergeLogs([a, b]).newConnection!]).to.deep.equal([0, 1, 1]);
+    expect(mergeLogs([a, makeLog([{ at: 10 }])]).newConnection).to.equal(undefined);
+  });
+
   it('returns a single log as it is and refuses none', () => {
     const one = makeLog([{ at: 0 }]);
     expect(mergeLogs([one])).to.equal(one);

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { classifyError } from '../../harness/load/classify.ts';
 import { closedPort, startServer, type TestServer } from './server.ts';
+import { CONNECTION_MODES, type ConnectionMode } from '../../harness/load/pool.ts';
 import { getOnce, testPool } from './test-pool.ts';
 
 describe('load/pool', () => {
@@ -11,7 +12,7 @@ describe('load/pool', () => {
   });
 
   /** `count` GETs over one connection, each started from inside the previous one's `done`, as the loop starts a request that is already due. */
-  async function chained(origin: string, count: number, connection: 'keep-alive' | 'new'): Promise<string[]> {
+  async function chained(origin: string, count: number, connection: ConnectionMode): Promise<string[]> {
     const pool = testPool(origin, { connection });
     const outcomes = await new Promise<string[]>((resolve) => {
       const seen: string[] = [];
@@ -29,7 +30,7 @@ describe('load/pool', () => {
 
   // undici asserts after a failed connect that the Client's queue is empty; a GET dispatched into
   // it from the failed request's own callback used to make that assertion kill the process.
-  for (const connection of ['keep-alive', 'new'] as const) {
+  for (const connection of CONNECTION_MODES) {
     it(`a GET started from done reuses the one connection safely, also after a refused connect (${connection})`, async () => {
       expect(await chained(`http://127.0.0.1:${await closedPort()}`, 50, connection)).to.deep.equal(Array(50).fill('ECONNREFUSED'));
       server = await startServer((_req, res) => res.end('ok'));

@@ -5,7 +5,7 @@ describe('scenario/options', () => {
   const base = { name: 'drain', manifests: 'x', maintenance: { kind: 'drain' } } as const;
 
   it('resolves every default in one place', () => {
-    expect(resolveScenarioOptions(base)).to.include({ rate: 200, connection: 'keep-alive', warmupMs: 3000, settleMs: 5000, readyTimeoutMs: 120_000, restoreNodes: true, nodePort: 30080 });
+    expect(resolveScenarioOptions(base)).to.include({ rate: 200, connection: 'mixed', warmupMs: 3000, settleMs: 5000, readyTimeoutMs: 120_000, restoreNodes: true, nodePort: 30080 });
   });
 
   it('rejects bad values, naming the option and the value', () => {
@@ -14,7 +14,7 @@ describe('scenario/options', () => {
     bad({ rate: 0 }, /rate must be > 0 requests per second, got 0/);
     bad({ settleMs: -1 }, /settleMs must be >= 0, got -1/);
     bad({ nodePort: 8080 }, /nodePort must be a NodePort in 30000-32767, got 8080/);
-    bad({ connection: 'pipelined' }, /connection must be 'keep-alive' or 'new', got "pipelined"/);
+    bad({ connection: 'pipelined' }, /connection must be one of keep-alive, new, mixed, got "pipelined"/);
     bad({ maintenance: { kind: 'reboot' } }, /maintenance.kind must be 'drain', 'replace' or 'rollout', got "reboot"/);
     bad({ maintenance: { kind: 'drain', nodes: 0 } }, /maintenance.nodes must be a whole number > 0, got 0/);
   });

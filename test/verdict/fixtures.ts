@@ -7,6 +7,8 @@ export interface Req {
   readonly latency?: number;
   readonly outcome?: number | OutcomeError;
   readonly pod?: string;
+  /** Sent on a connection of its own (RequestLog.newConnection); the log has the column when any request sets it. */
+  readonly newConnection?: boolean;
 }
 
 export function makeLog(reqs: readonly Req[], extra: { lateStarts?: number } = {}): RequestLog {
@@ -21,6 +23,7 @@ export function makeLog(reqs: readonly Req[], extra: { lateStarts?: number } = {
     pods,
     lateStarts: extra.lateStarts ?? 0,
     dropped: reqs.filter((r) => r.outcome === OUTCOME_DROPPED).length,
+    ...(reqs.some((r) => r.newConnection !== undefined) ? { newConnection: Uint8Array.from(reqs, (r) => (r.newConnection ? 1 : 0)) } : {}),
   };
   reqs.forEach((r, i) => {
     const outcome = r.outcome ?? 200;

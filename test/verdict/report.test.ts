@@ -38,6 +38,29 @@ describe('verdict: buildReport', () => {
     ]);
   });
 
+  it('counts sent and failed requests per kind of connection, and the text names them only when something failed', () => {
+    const reqs: Req[] = [
+      { at: 0, newConnection: false },
+      { at: 10, newConnection: true, outcome: 'ECONNREFUSED' },
+      { at: 20, newConnection: false, outcome: 'UND_ERR_SOCKET' },
+      { at: 30, newConnection: true, outcome: 'ECONNREFUSED' },
+      { at: 40, newConnection: true, outcome: OUTCOME_DROPPED },
+      { at: 50, newConnection: false },
+    ];
+    const r = buildReport({ log: makeLog(reqs), timeline: [], scenario: 's' });
+    expect(r.connections).to.deep.equal([
+      { connection: 'keep-alive', sent: 3, failed: 1, failures: [{ label: 'UND_ERR_SOCKET', count: 1 }] },
+      { connection: 'new', sent: 2, failed: 2, failures: [{ label: 'ECONNREFUSED', count: 2 }] },
+    ]);
+    expect(formatReport(r)).to.include('connections     keep-alive: 1 of 3 failed (UND_ERR_SOCKET 1); new: 2 of 2 failed (ECONNREFUSED 2)');
+    const clean = buildReport({ log: makeLog(reqs.map((q) => ({ ...q, outcome: 200 }))), timeline: [], scenario: 's' });
+    expect(clean.connections.map((c) => [c.connection, c.sent, c.failed])).to.deep.equal([['keep-alive', 3, 0], ['new', 3, 0]]);
+    expect(formatReport(clean)).to.not.match(/^  connections /m);
+    // One kind only: the failures line already says it all.
+    expect(buildReport({ log: makeLog([{ at: 0, newConnection: true, outcome: 'ECONNREFUSED' }]), timeline: [], scenario: 's' }).connections).to.have.length(1);
+    expect(buildReport({ log: makeLog([{ at: 0 }]), timeline: [], scenario: 's' }).connections).to.deep.equal([]);
+  });
+
   it("judges statuses by the log's expectStatus: in totals, failures, bursts, throughput and latency", () => {
     const log = {
       ...makeLog([
@@ -226,7 +249,7 @@ describe('verdict: buildReport', () => {
     expect(r.readyEndpoints.min, 'both Services together').to.equal(3);
     const text = formatReport(r);
     expect(text).to.match(/^  Service web\s+PASS: 100 requests, 0 failed, longest gap/m);
-    expect(text).to.match(/^  Service api\s+FAIL: 12 of 100 requests failed \(ECONNREFUSED 12\), longest gap \d+ ms, min 1 ready endpoints$/m);
+    expect(text).to.match(/^  Service api\s+FAIL: 12 of 100 requests failed \(ECONNREFUSED 12\), longest gap \d+ ms, min 1 ready endpoints, blind to outages under 10 ms$/m);
     expect(buildReport({ log: web, timeline, scenario: 's' }).services, 'no streams, no per-Service verdicts').to.deep.equal([]);
   });
 

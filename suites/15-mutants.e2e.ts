@@ -1,0 +1,37 @@
+/**
+ * `zdt verify --mutants` on the bundled example: once it passes, its known-bad twins run under
+ * the same scenario on the real cluster. The three defects this example cannot survive (no
+ * preStop delay, no PDB while replacements warm up for 8 s, one replica under a PDB that then
+ * blocks the drain) must be caught; a twin that passes must say why, and the exit code stays
+ * the example's own.
+ */
+import { expect } from 'chai';
+import type { MutantResult } from '../harness/mutants/judge.ts';
+import { attachedCli, type AttachedCli } from './cli.ts';
+import { say } from './hooks.ts';
+
+describe('15. zdt verify --mutants: how strong a green run is', function () {
+  let cli: AttachedCli;
+  before(async () => (cli = await attachedCli()));
+  after(() => cli[Symbol.asyncDispose]());
+
+  it('catches the twins the example cannot survive and explains any it passes', async function () {
+    // The one-replica twin's drain is refused by the PDB until --drain-timeout: 30 s bounds it.
+    const r = await cli.verify(['--scenario', 'node-replacement', '--no-lint', '--mutants', '--drain-timeout', '30', '--json']);
+    expect(r.code, r.stderr).to.equal(0);
+    const { mutants, reports } = JSON.parse(r.stdout) as { mutants: MutantResult[]; reports: { verdict: string }[] };
+    expect(reports.map((x) => x.verdict)).to.deep.equal(['pass']);
+    for (const m of mutants) say(`${m.name}: ${m.status} ${m.runs.map((x) => `${x.verdict} ${x.failed}/${x.sent}`).join(', ')}${m.explanation ? ` (${m.explanation})` : ''}`);
+    expect(mutants.map((m) => m.name)).to.deep.equal(['no-prestop', 'no-pdb', 'no-readiness-probe', 'short-grace', 'one-replica']);
+    const status = Object.fromEntries(mutants.map((m) => [m.name, m.status]));
+    expect(status).to.include({ 'no-prestop': 'caught', 'no-pdb': 'caught', 'one-replica': 'caught' });
+    for (const m of mutants.filter((x) => x.status !== 'caught')) {
+      expect(m.status, m.name).to.equal('missed');
+      expect(m.explanation, m.name).to.match(/^nothing failed /);
+      expect(m.runs.every((x) => x.verdict === 'pass' && x.failed === 0 && x.sent > 1000), m.name).to.equal(true);
+    }
+    const noPreStop = mutants.find((m) => m.name === 'no-prestop')!;
+    expect(noPreStop.runs[0]!.failed, 'requests failed, not only a blocked drain').to.be.above(0);
+    expect(mutants.find((m) => m.name === 'one-replica')!.runs[0]!.problems.join(' '), 'the PDB blocks the only replica').to.match(/maintenance did not complete|blocked|disruption/i);
+  });
+});

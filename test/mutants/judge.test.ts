@@ -1,0 +1,43 @@
+import { expect } from 'chai';
+import { ErrorCode, ZdtError } from '../../harness/errors.ts';
+import { formatMutants, judgeMutant, notApplicableResult, runOfError, runOfReport, type MutantRun } from '../../harness/mutants/judge.ts';
+import type { Mutant } from '../../harness/mutants/mutants.ts';
+import { report } from '../cli/fakes.ts';
+
+const mutant: Mutant = { name: 'no-pdb', change: 'no PodDisruptionBudget (1 removed)', ifMissed: 'nothing failed without the PDB: fast starts', manifests: [] };
+const pass = (scenario: string): MutantRun => runOfReport(report(scenario, 'pass'));
+
+describe('mutants: judge', () => {
+  it('a twin is caught when any scenario failed on it, missed (and explained) when all passed, else inconclusive', () => {
+    const caught = judgeMutant(mutant, [pass('rollout'), runOfReport(report('node-replacement', 'fail'))]);
+    expect(caught).to.include({ status: 'caught', explanation: null });
+    expect(caught.runs[1]).to.deep.include({ scenario: 'node-replacement', verdict: 'fail', failed: 32 });
+    expect(judgeMutant(mutant, [pass('rollout')])).to.include({ status: 'missed', explanation: 'nothing failed without the PDB: fast starts' });
+    expect(judgeMutant(mutant, [pass('rollout'), runOfReport(report('x', 'inconclusive'))]).status).to.equal('inconclusive');
+    expect(judgeMutant(mutant, []).status, 'no run proves nothing').to.equal('inconclusive');
+  });
+
+  it('a blocked maintenance fails the twin; another error leaves it unproven', () => {
+    const blocked = runOfError('node-replacement', new ZdtError(ErrorCode.DrainBlocked, 'drain of zdt-worker blocked'), true);
+    expect(blocked).to.deep.equal({ scenario: 'node-replacement', verdict: 'fail', problems: ['drain of zdt-worker blocked'], sent: 0, failed: 0 });
+    expect(judgeMutant(mutant, [blocked]).status).to.equal('caught');
+    expect(judgeMutant(mutant, [runOfError('rollout', new Error('boom'), false)]).status).to.equal('inconclusive');
+  });
+
+  it('prints how many applicable twins were caught, each with its runs and, when missed, why', () => {
+    const text = formatMutants([
+      judgeMutant({ ...mutant, name: 'no-prestop', change: 'no preStop hook on Deployment/default/web' }, [runOfReport(report('node-replacement', 'fail'))]),
+      judgeMutant(mutant, [pass('node-replacement')]),
+      notApplicableResult({ name: 'no-readiness-probe', reason: 'no serving container has a readiness probe' }),
+    ]);
+    expect(text.split('\n')).to.deep.equal([
+      'mutants: 1 of 2 caught (1 not applicable)',
+      '  caught         no-prestop         no preStop hook on Deployment/default/web',
+      '      node-replacement: fail: 32 of 1000 requests failed',
+      '  missed         no-pdb             no PodDisruptionBudget (1 removed)',
+      '      node-replacement: pass, 0 of 1000 requests failed',
+      '      why: nothing failed without the PDB: fast starts',
+      '  not-applicable no-readiness-probe no serving container has a readiness probe',
+    ]);
+  });
+});
