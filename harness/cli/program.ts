@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { ExitCode } from './exit.ts';
 import type { Io } from './io.ts';
+import { registerK6 } from './k6.ts';
 import { registerLint } from './lint.ts';
 import type { VerifyDeps } from './session.ts';
 import { registerVerify } from './verify.ts';
@@ -23,6 +24,7 @@ export async function runCli(argv: readonly string[], io: Io, deps?: VerifyDeps)
     .showHelpAfterError('(run zdt <command> --help for usage)');
   registerVerify(program, ctx, deps);
   registerLint(program, ctx);
+  registerK6(program, ctx);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (err) {

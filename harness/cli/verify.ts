@@ -1,9 +1,7 @@
 import { mkdir } from 'node:fs/promises';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { OFFLINE_NGINX_IMAGE } from '../cluster/images.ts';
-import { CLI_DRAIN_FLAGS, MAX_TIMER_MS } from '../drain/options.ts';
-import { parseExpectStatus } from '../load/status.ts';
-import { CONNECTION_MODES, DEFAULT_CONNECTION_MODE, type ConnectionMode } from '../load/pool.ts';
+import { CLI_DRAIN_FLAGS } from '../drain/options.ts';
 import { ErrorCode, isZdtError, ZdtError } from '../errors.ts';
 import { formatText, summarize } from '../lint/format.ts';
 import { lintManifests } from '../lint/lint.ts';
@@ -12,11 +10,11 @@ import type { TimelineEvent } from '../observe/events.ts';
 import { writeReports, type WrittenReports } from '../report/write.ts';
 import { resolveScenarioOptions } from '../scenario/options.ts';
 import type { Maintenance, ScenarioOptions } from '../scenario/types.ts';
-import { MAX_SERVICES } from '../deploy/service.ts';
 import { formatReport } from '../verdict/format.ts';
 import type { Report } from '../verdict/report.ts';
 import { abortError } from '../wait.ts';
 import { addChartOptions, renderOptionsOf, type ChartFlags } from './chart.ts';
+import { addLoadOptions, positive, seconds, TIMER_CAP, type LoadFlags } from './load-flags.ts';
 import { exampleArgument } from './example.ts';
 import { combineExitCodes, ExitCode, exitCodeForError, exitCodeForReport, reportError, reportReason, type ExitCodeValue } from './exit.ts';
 import { loadVerifyInputs, requireReadableFile } from './inputs.ts';
@@ -36,19 +34,10 @@ export const SCENARIOS = {
 } as const satisfies Record<string, Maintenance>;
 export type ScenarioName = keyof typeof SCENARIOS;
 
-export interface VerifyFlags extends ChartFlags {
-  service?: string[];
-  port?: string;
-  path: string;
-  host?: string;
-  scheme: 'http' | 'https';
-  insecure?: boolean;
-  expectStatus: string;
+export interface VerifyFlags extends ChartFlags, LoadFlags {
   scenario: ScenarioName | 'all';
-  rate: number;
   warmup?: number;
   settle?: number;
-  connection: ConnectionMode;
   drainTimeout: number;
   force?: boolean;
   deleteEmptydirData?: boolean;
@@ -67,56 +56,16 @@ export interface VerifyFlags extends ChartFlags {
   mutants?: boolean;
 }
 
-/** The most a flag takes, and why. */
-interface Cap {
-  readonly max: number;
-  readonly why: string;
-}
-/** Seconds Node.js timers can wait (2^31-1 ms): a longer timeout fires after 1 ms. */
-const TIMER_CAP: Cap = { max: Math.floor(MAX_TIMER_MS / 1000), why: 'seconds, the longest timer Node.js keeps' };
-/** The load loop peaks near 70k requests per second on a 2-core machine: more is a typo. */
-const RATE_CAP: Cap = { max: 100_000, why: 'requests per second' };
-const number = (flag: string, rule: string, ok: (n: number) => boolean, cap: Cap) => (value: string) => {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || !ok(n)) throw new InvalidArgumentError(`${flag} must be ${rule}, got "${value}".`);
-  if (n > cap.max) throw new InvalidArgumentError(`${flag} must be at most ${cap.max} (${cap.why}), got "${value}".`);
-  return n;
-};
-const expectStatus = (value: string) => {
-  try {
-    return parseExpectStatus(value, '--expect-status').spec;
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
-};
-const serviceList = (value: string) => {
-  const names = value.split(',');
-  if (names.some((n) => n === '')) throw new InvalidArgumentError(`--service takes Service names separated by commas, got "${value}".`);
-  return names;
-};
-const positive = (flag: string, cap: Cap) => number(flag, 'a number > 0', (n) => n > 0, cap);
-const seconds = (flag: string) => number(flag, 'a number of seconds >= 0', (n) => n >= 0, TIMER_CAP);
-
 /** `zdt verify [dir]`: the real test. Exit 0 pass, 1 requests failed or maintenance blocked, 2 could not verify, 130 interrupted. */
 export function registerVerify(program: Command, { io, exit }: CommandContext, deps: VerifyDeps = clusterDeps): void {
   const command = program
     .command('verify')
     .description('deploy the manifests to a kind cluster, drain its nodes under load, and fail unless zero requests failed')
-    .addArgument(exampleArgument())
-    .option('--service <names>', `Services to load, comma-separated, each its own stream and verdict (default: every Service that selects a workload, at most ${MAX_SERVICES})`, serviceList)
-    .option('--port <name|number>', "the Service port to load, by name or number, the same for every Service loaded (default: each Service's only port, else its web port)")
-    .option('--path <path>', 'path and query of every request', '/')
-    .option('--host <host>', 'Host header to send (and TLS server name with https), for apps routed by name')
-    .addOption(new Option('--scheme <scheme>', 'https when the pods serve TLS on that port').choices(['http', 'https']).default('http'))
-    .option('--insecure', 'with --scheme https: accept any certificate (self-signed)')
-    .option('--expect-status <list>', 'statuses that count as success, e.g. 200-399 or 200,204,301-308; any other status fails the request', expectStatus, '200-399')
+    .addArgument(exampleArgument());
+  addLoadOptions(command)
     .addOption(new Option('--scenario <name>', 'scenario to run').choices([...Object.keys(SCENARIOS), 'all']).default('all'))
-    .option('--rate <n>', 'requests per second', positive('--rate', RATE_CAP), 200)
     .option('--warmup <s>', 'seconds of load before the maintenance (default 3)', seconds('--warmup'))
     .option('--settle <s>', 'seconds of load once the app is available again after it (default 5)', seconds('--settle'))
-    .addOption(
-      new Option('--connection <mode>', 'keep-alive reuses connections, new opens one per request, mixed alternates the two').choices(CONNECTION_MODES).default(DEFAULT_CONNECTION_MODE),
-    )
     .option('--drain-timeout <s>', "seconds one node's drain may take", positive('--drain-timeout', TIMER_CAP), 120)
     .option('--force', 'like kubectl drain --force: also evict pods no controller manages (they are not recreated)')
     .option('--delete-emptydir-data', 'like kubectl drain --delete-emptydir-data: also evict pods with emptyDir volumes (their data is lost)')

@@ -5,7 +5,7 @@ import { Composer, isAlias, isCollection, isMap, isScalar, isSeq, LineCounter, P
 import { ErrorCode, ZdtError } from '../errors.ts';
 import type { KubeObject } from '../kube/types.ts';
 import { checkManifestSet } from './check.ts';
-import { helmSources, kustomizationFile, render, rendererOf, type Renderer, type RenderOptions } from './render.ts';
+import { HELM_SET_FLAGS, helmSources, kustomizationFile, render, rendererOf, type Renderer, type RenderOptions } from './render.ts';
 import { checkShape, fieldName } from './shape.ts';
 
 /** One Kubernetes object and where it was written, so findings can point at it. */
@@ -94,7 +94,8 @@ export async function loadManifests(path: string, options: LoadOptions = {}): Pr
   }
   const renderer = isDirectory ? await rendererOf(path) : undefined;
   if (renderer) return loadRendered(path, renderer, options);
-  if (options.render?.values?.length || options.render?.set?.length) {
+  const chartOptions = options.render;
+  if (chartOptions?.values?.length || Object.keys(HELM_SET_FLAGS).some((field) => chartOptions?.[field as keyof typeof HELM_SET_FLAGS]?.length)) {
     throw new ZdtError(ErrorCode.InvalidOption, `${path} is not a Helm chart (no Chart.yaml): --values and --set apply to charts only`, { details: { path } });
   }
   const files = isDirectory ? await manifestFiles(path) : [path];

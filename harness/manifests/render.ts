@@ -13,10 +13,23 @@ export interface RenderOptions {
   readonly values?: readonly string[];
   /** `--set key=value` entries, in order, applied after the values files. */
   readonly set?: readonly string[];
+  /** `--set-string key=value`: the value stays a string ("true", "0123"). */
+  readonly setString?: readonly string[];
+  /** `--set-file key=path`: the value is the file's contents. */
+  readonly setFile?: readonly string[];
+  /** `--set-json key=json`: the value is parsed as JSON (lists, objects). */
+  readonly setJson?: readonly string[];
   /** The release name the templates see as `.Release.Name` (default "zdt"). */
   readonly releaseName?: string;
   readonly signal?: AbortSignal;
 }
+
+/**
+ * Helm's value-setting flags by RenderOptions field. Helm merges them in its own fixed order
+ * whatever the order on the command line (values files, --set-json, --set, --set-string,
+ * --set-file: helm.sh/helm/v3/pkg/cli/values.Options.MergeValues), each kind in its given order.
+ */
+export const HELM_SET_FLAGS = { setJson: '--set-json', set: '--set', setString: '--set-string', setFile: '--set-file' } as const;
 
 /** Kubernetes version the chart is rendered for (`.Capabilities.KubeVersion`); without it `helm template` assumes v1.20. Matches scripts/offline/lib.sh. */
 export const RENDER_KUBE_VERSION = 'v1.34.4';
@@ -59,16 +72,16 @@ export async function findTool(name: 'helm' | 'kubectl', env: NodeJS.ProcessEnv 
 
 /**
  * Renders `dir` with `renderer` and returns the YAML stream it printed. Helm renders with the
- * release name, values files and --set entries of `options`, for RENDER_KUBE_VERSION; values
+ * release name, values files and --set* entries of `options`, for RENDER_KUBE_VERSION; values
  * are refused for kustomize, which has none. A render that fails is ZDT_MANIFEST with the
  * tool's own message.
  */
 export async function render(dir: string, renderer: Renderer, options: RenderOptions = {}): Promise<string> {
   const values = options.values ?? [];
-  const set = options.set ?? [];
-  if (renderer === 'kubectl kustomize' && values.length + set.length > 0) {
+  const sets = Object.entries(HELM_SET_FLAGS).flatMap(([field, flag]) => (options[field as keyof typeof HELM_SET_FLAGS] ?? []).map((value) => [flag, value]));
+  if (renderer === 'kubectl kustomize' && values.length + sets.length > 0) {
     throw new ZdtError(ErrorCode.InvalidOption, `${dir} is a kustomization: --values and --set apply to Helm charts only (put the change in an overlay)`, {
-      details: { option: values.length > 0 ? '--values' : '--set' },
+      details: { option: values.length > 0 ? '--values' : sets[0]![0] },
     });
   }
   for (const file of values) {
@@ -78,7 +91,7 @@ export async function render(dir: string, renderer: Renderer, options: RenderOpt
   const args =
     renderer === 'helm template'
       ? // Test hooks (`helm test` Pods) are not part of the release that serves traffic.
-        ['template', options.releaseName ?? 'zdt', dir, '--kube-version', RENDER_KUBE_VERSION, '--skip-tests', ...values.flatMap((f) => ['--values', f]), ...set.flatMap((s) => ['--set', s])]
+        ['template', options.releaseName ?? 'zdt', dir, '--kube-version', RENDER_KUBE_VERSION, '--skip-tests', ...values.flatMap((f) => ['--values', f]), ...sets.flat()]
       : ['kustomize', dir];
   const tool = await findTool(renderer === 'helm template' ? 'helm' : 'kubectl');
   try {

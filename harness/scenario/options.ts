@@ -13,6 +13,9 @@ export type ResolvedScenarioOptions = ScenarioOptions &
 const bad = (option: string, value: unknown, rule: string) =>
   new ZdtError(ErrorCode.InvalidOption, `${option} ${rule}, got ${JSON.stringify(value)}`, { details: { option, value } });
 
+/** The first NodePort the kind configs publish on 127.0.0.1 (kind-config/*.yaml extraPortMappings); Service i is loaded through this + i. */
+export const DEFAULT_NODE_PORT = 30080;
+
 /** Every scenario default lives here; values are checked before anything touches the cluster. */
 export function resolveScenarioOptions(options: ScenarioOptions): ResolvedScenarioOptions {
   const o: ResolvedScenarioOptions = {
@@ -23,7 +26,7 @@ export function resolveScenarioOptions(options: ScenarioOptions): ResolvedScenar
     settleMs: options.settleMs ?? 5000,
     readyTimeoutMs: options.readyTimeoutMs ?? 120_000,
     restoreNodes: options.restoreNodes ?? true,
-    nodePort: options.nodePort ?? 30080,
+    nodePort: options.nodePort ?? DEFAULT_NODE_PORT,
     path: options.path ?? '/',
     scheme: options.scheme ?? 'http',
     insecure: options.insecure ?? false,

@@ -286,9 +286,11 @@ describe('zdt lint and zdt verify: generated bad input', function () {
 
     it('--service: a name no Service has is refused, naming the flag and listing the Services there', async () => {
       await fc.assert(
-        // A comma separates names (an empty one is refused below); anything else is one name.
-        fc.asyncProperty(fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('Web', 'web ', ' web', 'web\n', 'default/web')).filter((s) => s !== 'web' && s !== '' && !s.includes(',')), async (name) => {
-          await refused(['--service', name], new RegExp(`zdt: --service ${escape(name)}: no Service named ${escape(name)} in the manifests \\(found: web\\) \\[ZDT_SERVICE\\]`));
+        // A comma separates names (an empty one is refused below), spaces around a name are not
+        // part of it ("web, api"); anything else is one name.
+        fc.asyncProperty(fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('Web', 'we b', 'web-', 'default/web')).filter((s) => s.trim() !== 'web' && s.trim() !== '' && !s.includes(',')), async (given) => {
+          const name = given.trim();
+          await refused(['--service', given], new RegExp(`zdt: --service ${escape(name)}: no Service named ${escape(name)} in the manifests \\(found: web\\) \\[ZDT_SERVICE\\]`));
         }),
         runs(30),
       );

@@ -100,7 +100,10 @@ describe('zdt verify: input validation (exit 2 before any cluster)', () => {
     expect(all.code, all.stderr).to.equal(0);
     const chosen = await cli(['verify', sub, '--service', 'web-admin', '--scenario', 'rollout', '--report-dir', join(dir, 'r1'), '--no-lint'], fake);
     expect(chosen.code, chosen.stderr).to.equal(0);
-    expect(fake.ran.map((o) => o.services)).to.deep.equal([['web', 'web-admin'], ['web-admin']]);
+    const spaced = await cli(['verify', sub, '--service', 'web, web-admin', '--scenario', 'rollout', '--report-dir', join(dir, 'r1'), '--no-lint'], fake);
+    expect(spaced.code, spaced.stderr).to.equal(0);
+    expect(fake.ran.map((o) => o.services)).to.deep.equal([['web', 'web-admin'], ['web-admin'], ['web', 'web-admin']]);
+    await rejects([sub, '--service', 'web, '], /--service takes Service names separated by commas, got "web, "/);
     await rejects([sub, '--service', 'web,external'], /app\.yaml:\d+: Service external selects \{"app":"elsewhere"\}, which matches no pod template/);
     await rejects([sub, '--service', 'web,'], /--service takes Service names separated by commas, got "web,"/);
   });

@@ -67,6 +67,17 @@ describe('manifests/render', () => {
     const set = await loadManifests(CHART, { render: { set: ['api.preStopDelaySeconds=0'] } });
     expect(summary(set)).to.deep.equal(summary(broken));
 
+    // Helm's other --set flags, in Helm's own order whatever the order given: --set-json, --set, --set-string, --set-file.
+    const dir = await mkdtemp(join(tmpdir(), 'zdt-render-'));
+    await writeFile(join(dir, 'image.txt'), 'zdt.local/nginx:from-file');
+    const flags = await loadManifests(CHART, {
+      render: { setFile: [`image=${join(dir, 'image.txt')}`], setString: ['web.replicas=3'], setJson: ['api.preStopDelaySeconds=0', 'web.replicas=5'] },
+    });
+    expect(summary(flags)).to.deep.equal(summary(broken));
+    const web = flags.find((m) => m.object.kind === 'Deployment' && m.object.metadata?.name === 'zdt-web')!.object as Deployment;
+    expect(web.spec?.replicas, '--set-string applies after --set-json').to.equal(3);
+    expect(web.spec?.template?.spec?.containers[0]?.image).to.equal('zdt.local/nginx:from-file');
+
     expect(summary(await loadManifests(join(KUSTOMIZE, 'overlays/prod')))).to.deep.equal(summary(prod));
     const overlay = await loadManifests(join(KUSTOMIZE, 'overlays/broken'));
     expect(summary(overlay)).to.deep.equal(summary(broken));
@@ -86,6 +97,9 @@ describe('manifests/render', () => {
     expect(plain.message).to.match(/is not a Helm chart \(no Chart\.yaml\): --values and --set apply to charts only/);
     const kustomization = await rejection(loadManifests(join(KUSTOMIZE, 'overlays/prod'), { render: { set: ['a=b'] } }));
     expect(kustomization.message).to.match(/is a kustomization: --values and --set apply to Helm charts only/);
+    const json = await rejection(loadManifests(join(KUSTOMIZE, 'overlays/prod'), { render: { setJson: ['a=1'] } }));
+    expect((json as { details?: { option?: string } }).details?.option).to.equal('--set-json');
+    expect((await rejection(loadManifests('suites/manifests/production', { render: { setString: ['a=b'] } }))).message).to.match(/is not a Helm chart/);
     const missing = await rejection(loadManifests(CHART, { render: { values: [join(dir, 'nope.yaml')] } }));
     expect(missing.message).to.match(/--values .*nope\.yaml: no such file/);
     expect((await rejection(loadManifests(CHART, { render: { values: [dir] } }))).message).to.match(/--values .*: not a file/);

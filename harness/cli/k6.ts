@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import { ErrorCode, ZdtError } from '../errors.ts';
+import { k6Script } from '../k6/export.ts';
+import { parseExpectStatus } from '../load/status.ts';
+import { DEFAULT_NODE_PORT } from '../scenario/options.ts';
+import { addChartOptions, renderOptionsOf, type ChartFlags } from './chart.ts';
+import { exampleArgument } from './example.ts';
+import { ExitCode, reportError } from './exit.ts';
+import { loadVerifyInputs } from './inputs.ts';
+import type { CommandContext } from './io.ts';
+import { addLoadOptions, positive, TIMER_CAP, type LoadFlags } from './load-flags.ts';
+
+interface K6Flags extends ChartFlags, LoadFlags {
+  duration: number;
+  url?: string;
+}
+
+/** The timeout zdt's loop gives each of connect, headers and body (harness/load/loop.ts's default). */
+const TIMEOUT_MS = 2000;
+
+/** `zdt k6 [dir] > drain.ts`: the load `zdt verify` would put on the manifests' Services, as a k6 script. Exit 0, or 2 for bad input. */
+export function registerK6(program: Command, { io, exit }: CommandContext): void {
+  const command = program
+    .command('k6')
+    .description("print the load zdt verify puts on the Services as a k6 script (TypeScript), to run with k6 against a cluster of yours; zdt does not run k6")
+    .addArgument(exampleArgument());
+  addLoadOptions(command)
+    .option('--duration <s>', 'seconds the load runs (k6 scenario duration)', positive('--duration', TIMER_CAP), 60)
+    .option('--url <url>', "where the load goes instead of zdt's NodePort on 127.0.0.1, e.g. https://staging.example.com/cart (one Service only)");
+  addChartOptions(command).action(async (dir: string, flags: K6Flags) => {
+    try {
+      const inputs = await loadVerifyInputs(dir, flags.service, flags.port, renderOptionsOf(flags, io.signal));
+      if (flags.url !== undefined) checkUrl(flags.url, inputs.services);
+      const targets = inputs.services.map((service, i) => ({ service, url: flags.url ?? `${flags.scheme}://127.0.0.1:${DEFAULT_NODE_PORT + i}${flags.path}` }));
+      io.stdout.write(
+        k6Script({
+          targets,
+          rate: flags.rate,
+          durationSeconds: flags.duration,
+          connection: flags.connection,
+          host: flags.host,
+          insecure: flags.insecure === true,
+          expectStatus: parseExpectStatus(flags.expectStatus, '--expect-status'),
+          timeoutMs: TIMEOUT_MS,
+        }),
+      );
+      exit(ExitCode.Pass);
+    } catch (err) {
+      exit(reportError(io, err));
+    }
+  });
+}
+
+function checkUrl(url: string, services: readonly string[]): void {
+  const refuse = (why: string) => new ZdtError(ErrorCode.InvalidOption, `--url ${url}: ${why}`, { details: { option: '--url', value: url } });
+  if (services.length > 1) throw refuse(`one Service's load goes to one URL, and ${services.length} are loaded (${services.join(', ')}): choose one with --service`);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw refuse('not an absolute URL');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw refuse('must be http:// or https://');
+}
