@@ -28,10 +28,14 @@ describe('7. zdt verify on the real cluster', function () {
     expect(r.code, r.stdout + r.stderr).to.equal(0);
     const [report] = (await reportJson()).reports;
     expect(report!.verdict).to.equal('pass');
-    // What the green proves: at 200 req/s a start every 5 ms, each kind of connection every 10 ms, give or take the generator's timer.
-    expect(report!.resolution!.blindSpotMs).to.be.within(5, 100);
-    expect(report!.resolution!.connections.map((c) => c.connection)).to.deep.equal(['keep-alive', 'new']);
-    expect(r.stdout).to.match(/PASS node-replacement: \d+ requests, 0 failed; an outage shorter than [\d.]+ ms could have gone unseen/);
+    // What the green proves: at 200 req/s a start every 5 ms on average, each kind of connection
+    // every 10 ms, more where the generator was held up (a 100 ms stall was seen in CI); the
+    // longest stretch is never below the average, and one kind alone never sees finer than both.
+    const { resolution } = report!;
+    expect(resolution!.blindSpotMs).to.be.within(4.9, 1000);
+    expect(resolution!.connections.map((c) => c.connection)).to.deep.equal(['keep-alive', 'new']);
+    for (const c of resolution!.connections) expect(c.blindSpotMs).to.be.at.least(Math.max(9.9, resolution!.blindSpotMs));
+    expect(r.stdout).to.match(/PASS node-replacement: \d+ requests, 0 failed; an outage shorter than [\d.]+ (ms|s) could have gone unseen/);
   });
 
   it('exits 1 on a copy without the PDB, and says requests failed', async function () {
