@@ -12,6 +12,8 @@ export type { Exposure, Maintenance, ScenarioOptions, ScenarioResult, ScenarioSt
 export { MAX_SERVICES } from './deploy/service.ts';
 export * from './drain/index.ts';
 export { startLoad, type LoadHandle, type LoadOptions } from './load/loop.ts';
+export type { RateSchedule, RateStage } from './load/schedule.ts';
+export { describeLoadProfile, parseLoadProfile, readLoadProfile, type ArrivalRateScenario, type K6Threshold, type LoadProfile } from './load/profile.ts';
 export { failedAt, isFailure, outcomeLabel, type RequestLog } from './load/types.ts';
 export { mergeLogs } from './load/merge.ts';
 export { DEFAULT_EXPECT_STATUS, parseExpectStatus, type ExpectedStatuses } from './load/status.ts';
@@ -19,6 +21,10 @@ export { Timeline, type TimelineEvent, type TimelineKind, type TimelineSink } fr
 export { createClock, type Clock } from './clock.ts';
 export { buildReport, type LoadStream, type Report, type ReportInput, type ServiceReport, type Verdict } from './verdict/report.ts';
 export { formatReport, type FormatOptions } from './verdict/format.ts';
+export { parseThresholds, type Threshold, type ThresholdResult } from './verdict/thresholds.ts';
+export { parseMaxFailed, type AvailabilityBudget, type BudgetStatement } from './verdict/budget.ts';
+export type { FaultFigures } from './verdict/fault.ts';
+export { NODE_FAULTS, type NodeFault } from './cluster/docker.ts';
 export { zdtChai } from './verdict/chai.ts';
 export { writeReports, type WrittenReports } from './report/write.ts';
 export * from './lint/index.ts';

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { kindClusterContainers } from '../harness/cluster/docker.ts';
+import { kindNodeStates } from '../harness/cluster/docker.ts';
 import { createKindCli } from '../harness/cluster/kind.ts';
 import { interruptVerify } from './interrupt.ts';
 
@@ -33,6 +33,6 @@ describe('0a. SIGINT while zdt verify creates its cluster', function () {
     expect(run.code, run.stderr).to.equal(130);
     expect(run.exitAfterMs).to.be.lessThan(60_000);
     expect(await createKindCli().getClusters()).not.to.include(NAME);
-    expect(await kindClusterContainers(NAME)).to.deep.equal([]);
+    expect(await kindNodeStates(NAME)).to.deep.equal([]);
   });
 });

@@ -33,6 +33,18 @@ export const withoutReadiness: Mutation = edit((m) => void delete nginx(m).readi
 export const preStopQuitOnly: Mutation = edit((m) => {
   nginx(m).lifecycle = { preStop: { exec: { command: ['/bin/sh', '-c', 'nginx -s quit && while pgrep -x nginx >/dev/null; do sleep 0.2; done'] } } };
 });
+/**
+ * The example's preStop, first freezing nginx for `seconds` (under the readiness probe's 1 s
+ * timeout, so the pod keeps serving), then waiting `delaySeconds` before quitting: requests
+ * routed to the terminating pod wait, then succeed. A latency fault, not an availability one.
+ * SIGSTOP reaches the worker, which serves; the master is the container's PID 1, which its PID
+ * namespace shields.
+ */
+export const stallInPreStop = (seconds: number, delaySeconds: number): Mutation =>
+  edit((m) => {
+    const command = nginx(m).lifecycle!.preStop!.exec!.command!;
+    command[2] = `pkill -STOP -x nginx; sleep ${seconds}; pkill -CONT -x nginx; ${command[2]!.replace(/^sleep \d+/, `sleep ${delaySeconds}`)}`;
+  });
 export const replicas = (n: number): Mutation => edit((m) => void (deployment(m).spec!.replicas = n));
 export const recreateStrategy: Mutation = edit((m) => void (deployment(m).spec!.strategy = { type: 'Recreate' }));
 /** Replacement pods need `seconds` before they can become ready (an app with a slow start). */
@@ -40,6 +52,12 @@ export const slowStart = (seconds: number): Mutation =>
   edit((m) => {
     const probe = nginx(m).readinessProbe as Record<string, unknown>;
     probe.initialDelaySeconds = seconds;
+  });
+/** Pods leave a node the control plane lost (unreachable or not ready) after `seconds` instead of the default 300. */
+export const tolerateLostNodeFor = (seconds: number): Mutation =>
+  edit((m) => {
+    const keys = ['node.kubernetes.io/unreachable', 'node.kubernetes.io/not-ready'];
+    podSpec(m).tolerations = keys.map((key) => ({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds }));
   });
 export const pdb = (spec: Record<string, unknown>): Mutation =>
   edit((m) => {

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ErrorCode, ZdtError } from '../errors.ts';
 import { k6Script } from '../k6/export.ts';
 import { parseExpectStatus } from '../load/status.ts';
@@ -8,7 +8,7 @@ import { exampleArgument } from './example.ts';
 import { ExitCode, reportError } from './exit.ts';
 import { loadVerifyInputs } from './inputs.ts';
 import type { CommandContext } from './io.ts';
-import { addLoadOptions, positive, TIMER_CAP, type LoadFlags } from './load-flags.ts';
+import { addLoadOptions, loadProfileOf, positive, TIMER_CAP, type LoadFlags } from './load-flags.ts';
 
 interface K6Flags extends ChartFlags, LoadFlags {
   duration: number;
@@ -25,11 +25,14 @@ export function registerK6(program: Command, { io, exit }: CommandContext): void
     .description("print the load zdt verify puts on the Services as a k6 script (TypeScript), to run with k6 against a cluster of yours; zdt does not run k6")
     .addArgument(exampleArgument());
   addLoadOptions(command)
-    .option('--duration <s>', 'seconds the load runs (k6 scenario duration)', positive('--duration', TIMER_CAP), 60)
+    .addOption(
+      new Option('--duration <s>', 'seconds the load runs (k6 scenario duration)').argParser(positive('--duration', TIMER_CAP)).default(60).conflicts('loadProfile'),
+    )
     .option('--url <url>', "where the load goes instead of zdt's NodePort on 127.0.0.1, e.g. https://staging.example.com/cart (one Service only)");
   addChartOptions(command).action(async (dir: string, flags: K6Flags) => {
     try {
       const inputs = await loadVerifyInputs(dir, flags.service, flags.port, renderOptionsOf(flags, io.signal));
+      const profile = await loadProfileOf(flags);
       if (flags.url !== undefined) checkUrl(flags.url, inputs.services);
       const targets = inputs.services.map((service, i) => ({ service, url: flags.url ?? `${flags.scheme}://127.0.0.1:${DEFAULT_NODE_PORT + i}${flags.path}` }));
       io.stdout.write(
@@ -37,6 +40,7 @@ export function registerK6(program: Command, { io, exit }: CommandContext): void
           targets,
           rate: flags.rate,
           durationSeconds: flags.duration,
+          profile,
           connection: flags.connection,
           host: flags.host,
           insecure: flags.insecure === true,

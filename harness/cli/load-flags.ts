@@ -3,10 +3,13 @@
  * the same load as a k6 script), and the parsers that check a flag's value as commander reads it.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { isZdtError, ZdtError } from '../errors.ts';
 import { MAX_SERVICES } from '../deploy/service.ts';
 import { MAX_TIMER_MS } from '../drain/options.ts';
 import { CONNECTION_MODES, DEFAULT_CONNECTION_MODE, type ConnectionMode } from '../load/pool.ts';
+import { readLoadProfile, type LoadProfile } from '../load/profile.ts';
 import { parseExpectStatus } from '../load/status.ts';
+import { requireReadableFile } from './inputs.ts';
 
 export interface LoadFlags {
   service?: string[];
@@ -17,6 +20,8 @@ export interface LoadFlags {
   insecure?: boolean;
   expectStatus: string;
   rate: number;
+  /** A file of k6 options (JSON, or a module exporting `options`); replaces --rate. */
+  loadProfile?: string;
   connection: ConnectionMode;
 }
 
@@ -50,8 +55,9 @@ const serviceList = (value: string) => {
 };
 export const positive = (flag: string, cap: Cap) => number(flag, 'a number > 0', (n) => n > 0, cap);
 export const seconds = (flag: string) => number(flag, 'a number of seconds >= 0', (n) => n >= 0, TIMER_CAP);
+export const milliseconds = (flag: string) => number(flag, 'a number of milliseconds >= 0', (n) => n >= 0, { max: MAX_TIMER_MS, why: 'ms, the longest timer Node.js keeps' });
 
-/** --service, --port, --path, --host, --scheme, --insecure, --expect-status, --rate and --connection. */
+/** --service, --port, --path, --host, --scheme, --insecure, --expect-status, --rate, --load-profile and --connection. */
 export function addLoadOptions(command: Command): Command {
   return command
     .option('--service <names>', `Services to load, comma-separated, each its own stream and verdict (default: every Service that selects a workload, at most ${MAX_SERVICES})`, serviceList)
@@ -62,7 +68,20 @@ export function addLoadOptions(command: Command): Command {
     .option('--insecure', 'with --scheme https: accept any certificate (self-signed)')
     .option('--expect-status <list>', 'statuses that count as success, e.g. 200-399 or 200,204,301-308; any other status fails the request', expectStatus, '200-399')
     .option('--rate <n>', 'requests per second, per Service', positive('--rate', RATE_CAP), 200)
+    // commander refuses the pair naming both flags; a defaulted --rate does not count.
+    .addOption(
+      new Option('--load-profile <file>', "k6 options (JSON, or a .ts/.js module exporting `options`): one constant- or ramping-arrival-rate scenario run on each Service instead of --rate, and thresholds on http_req_failed and http_req_duration").conflicts('rate'),
+    )
     .addOption(
       new Option('--connection <mode>', 'keep-alive reuses connections, new opens one per request, mixed alternates the two').choices(CONNECTION_MODES).default(DEFAULT_CONNECTION_MODE),
     );
+}
+
+/** --load-profile's profile, read and checked; undefined without the flag. Throws ZDT_INVALID_OPTION naming the flag, the file and the field. */
+export async function loadProfileOf(flags: LoadFlags): Promise<LoadProfile | undefined> {
+  if (flags.loadProfile === undefined) return undefined;
+  await requireReadableFile('--load-profile', flags.loadProfile);
+  return readLoadProfile(flags.loadProfile).catch((err: unknown) => {
+    throw isZdtError(err) ? new ZdtError(err.code, `--load-profile ${err.message}`, { cause: err, details: { ...err.details, option: '--load-profile', field: err.details.option } }) : err;
+  });
 }

@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { OFFLINE_NGINX_IMAGE } from '../cluster/images.ts';
 import { CLI_DRAIN_FLAGS } from '../drain/options.ts';
 import { ErrorCode, isZdtError, ZdtError } from '../errors.ts';
@@ -8,13 +8,15 @@ import { lintManifests } from '../lint/lint.ts';
 import type { Finding } from '../lint/types.ts';
 import type { TimelineEvent } from '../observe/events.ts';
 import { writeReports, type WrittenReports } from '../report/write.ts';
-import { resolveScenarioOptions } from '../scenario/options.ts';
+import { DEFAULT_FAULT_MS, resolveScenarioOptions } from '../scenario/options.ts';
+import { parseMaxFailed, type AvailabilityBudget } from '../verdict/budget.ts';
 import type { Maintenance, ScenarioOptions } from '../scenario/types.ts';
 import { formatReport } from '../verdict/format.ts';
 import type { Report } from '../verdict/report.ts';
 import { abortError } from '../wait.ts';
 import { addChartOptions, renderOptionsOf, type ChartFlags } from './chart.ts';
-import { addLoadOptions, positive, seconds, TIMER_CAP, type LoadFlags } from './load-flags.ts';
+import { addLoadOptions, loadProfileOf, milliseconds, positive, seconds, TIMER_CAP, type LoadFlags } from './load-flags.ts';
+import { describeLoadProfile } from '../load/profile.ts';
 import { exampleArgument } from './example.ts';
 import { combineExitCodes, ExitCode, exitCodeForError, exitCodeForReport, reportError, reportReason, type ExitCodeValue } from './exit.ts';
 import { loadVerifyInputs, requireReadableFile } from './inputs.ts';
@@ -26,19 +28,33 @@ import type { LoadedManifest } from '../manifests/load.ts';
 import { formatMutants, judgeMutant, notApplicableResult, runOfError, runOfReport, type MutantResult, type MutantRun } from '../mutants/judge.ts';
 import { deriveMutants, MUTANT_NAMES } from '../mutants/mutants.ts';
 
-/** CLI scenario names and the maintenance each performs, in the order `all` runs them. */
+/** CLI scenario names of planned maintenance and what each performs, in the order `all` runs them. */
 export const SCENARIOS = {
   'parallel-drain': { kind: 'drain', bringInNewNodes: true },
   'node-replacement': { kind: 'replace' },
   rollout: { kind: 'rollout' },
 } as const satisfies Record<string, Maintenance>;
-export type ScenarioName = keyof typeof SCENARIOS;
+/**
+ * Involuntary disruption, run only when named: a lost node always costs requests, so these are
+ * judged against the budget a team states (--max-failed, --max-outage), never part of `all`.
+ */
+export const FAULT_SCENARIOS = {
+  'node-crash': { kind: 'node-fault', fault: 'kill' },
+  'node-freeze': { kind: 'node-fault', fault: 'pause' },
+  'node-partition': { kind: 'node-fault', fault: 'disconnect' },
+} as const satisfies Record<string, Maintenance>;
+export type ScenarioName = keyof typeof SCENARIOS | keyof typeof FAULT_SCENARIOS;
+const maintenanceOf = (name: ScenarioName, flags: VerifyFlags): Maintenance =>
+  name in FAULT_SCENARIOS ? { ...FAULT_SCENARIOS[name as keyof typeof FAULT_SCENARIOS], forMs: flags.disruptionSeconds * 1000 } : SCENARIOS[name as keyof typeof SCENARIOS];
 
 export interface VerifyFlags extends ChartFlags, LoadFlags {
   scenario: ScenarioName | 'all';
   warmup?: number;
   settle?: number;
   drainTimeout: number;
+  disruptionSeconds: number;
+  maxFailed?: AvailabilityBudget['maxFailed'];
+  maxOutage?: number;
   force?: boolean;
   deleteEmptydirData?: boolean;
   kindConfig?: string;
@@ -63,10 +79,17 @@ export function registerVerify(program: Command, { io, exit }: CommandContext, d
     .description('deploy the manifests to a kind cluster, drain its nodes under load, and fail unless zero requests failed')
     .addArgument(exampleArgument());
   addLoadOptions(command)
-    .addOption(new Option('--scenario <name>', 'scenario to run').choices([...Object.keys(SCENARIOS), 'all']).default('all'))
+    .addOption(
+      new Option('--scenario <name>', `scenario to run; all runs ${Object.keys(SCENARIOS).join(', ')}; the node faults (${Object.keys(FAULT_SCENARIOS).join(', ')}) run only when named`)
+        .choices([...Object.keys(SCENARIOS), ...Object.keys(FAULT_SCENARIOS), 'all'])
+        .default('all'),
+    )
     .option('--warmup <s>', 'seconds of load before the maintenance (default 3)', seconds('--warmup'))
     .option('--settle <s>', 'seconds of load once the app is available again after it (default 5)', seconds('--settle'))
     .option('--drain-timeout <s>', "seconds one node's drain may take", positive('--drain-timeout', TIMER_CAP), 120)
+    .option('--disruption-seconds <s>', 'how long a node fault keeps its node away: crashed, frozen or cut off', positive('--disruption-seconds', TIMER_CAP), DEFAULT_FAULT_MS / 1000)
+    .option('--max-failed <n|percent>', 'failed requests a run may show and still pass, e.g. 20 or 0.5% of those sent (default 0)', maxFailed)
+    .option('--max-outage <ms>', 'longest stretch without a successful response a run may show and still pass (default: not judged)', milliseconds('--max-outage'))
     .option('--force', 'like kubectl drain --force: also evict pods no controller manages (they are not recreated)')
     .option('--delete-emptydir-data', 'like kubectl drain --delete-emptydir-data: also evict pods with emptyDir volumes (their data is lost)')
     .addOption(new Option('--kind-config <file>', 'kind config of the cluster to create (default: the bundled kind-config/default.yaml)').conflicts('kubeconfig'))
@@ -129,6 +152,7 @@ async function run(dir: string, flags: VerifyFlags, scenarios: readonly Scenario
     throw new ZdtError(ErrorCode.InvalidOption, '--insecure applies to --scheme https: drop it, or add --scheme https', { details: { option: '--insecure' } });
   }
   const inputs = await loadVerifyInputs(dir, flags.service, flags.port, renderOptionsOf(flags, io.signal));
+  const loadProfile = await loadProfileOf(flags);
   const options = scenarios.map((name): ScenarioOptions => ({
     name,
     manifests: inputs.manifests,
@@ -139,8 +163,10 @@ async function run(dir: string, flags: VerifyFlags, scenarios: readonly Scenario
     scheme: flags.scheme,
     insecure: flags.insecure === true,
     expectStatus: flags.expectStatus,
-    maintenance: SCENARIOS[name],
-    rate: flags.rate,
+    maintenance: maintenanceOf(name, flags),
+    budget: { maxFailed: flags.maxFailed, maxOutageMs: flags.maxOutage },
+    rate: loadProfile ? undefined : flags.rate,
+    loadProfile,
     connection: flags.connection,
     warmupMs: flags.warmup === undefined ? undefined : flags.warmup * 1000,
     settleMs: flags.settle === undefined ? undefined : flags.settle * 1000,
@@ -151,6 +177,8 @@ async function run(dir: string, flags: VerifyFlags, scenarios: readonly Scenario
   options.forEach(resolveScenarioOptions);
 
   const progress = createProgress(progressStyle(io, flags.quiet === true), io.stderr);
+  // The run's length is the maintenance's, so how a profile's schedule ends is worth a line before it starts.
+  if (loadProfile) await progress.step('load profile', async (log) => log(describeLoadProfile(loadProfile)));
   if (flags.lint) {
     outcome.findings = await progress.step('lint', async (log) => {
       const findings = lintManifests(inputs.manifests);
@@ -193,6 +221,7 @@ async function run(dir: string, flags: VerifyFlags, scenarios: readonly Scenario
           ...scenario,
           onProgress: (step, message) => log(`${step}: ${message}`),
           onNamespace: (name, present) => (present ? left?.add(`namespace/${name}`, `kubectl delete namespace ${name}`) : left?.delete(`namespace/${name}`)),
+          onNodeFault: (node, undo, present) => (present ? left?.add(`node/${node} fault`, undo) : left?.delete(`node/${node} fault`)),
           onEvent: (e) => {
             trackNode(left, e);
             if (flags.verbose) log(formatEvent(e));
@@ -242,6 +271,14 @@ async function runMutants(
   }
   return MUTANT_NAMES.map((name) => results.get(name)!);
 }
+
+const maxFailed = (value: string) => {
+  try {
+    return parseMaxFailed(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+};
 
 const reportDirError = (dir: string, err: unknown) =>
   new ZdtError(ErrorCode.InvalidOption, `--report-dir ${dir}: cannot write reports: ${(err as Error).message}`, { cause: err, details: { option: 'report-dir', value: dir } });

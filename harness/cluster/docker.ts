@@ -1,29 +1,177 @@
+/**
+ * The one door to Docker: every Docker call zdt makes (besides what `kind` does itself) goes
+ * through testcontainers' container runtime client, never the docker CLI.
+ *
+ * zdt starts no container of its own here, only acts on kind's node containers, so
+ * testcontainers' reaper (Ryuk) is not needed and is switched off: its image cannot be pulled on
+ * a host without a registry. What is left behind is found by kind's own label
+ * (io.x-k8s.kind.cluster), see kindNodeStates.
+ */
+import { ErrorCode, ZdtError } from '../errors.ts';
+import { abortError } from '../wait.ts';
 import { setupCommand } from './paths.ts';
-import { ErrorCode } from '../errors.ts';
-import { execFile, type ExecOptions, type ExecResult } from './exec.ts';
+
+type Client = Awaited<ReturnType<typeof import('testcontainers').getContainerRuntimeClient>>;
 
 const HINT = `install Docker, or run \`${setupCommand('host-setup.sh')}\` on a Debian host`;
+/** The label kind puts on every node container it creates. */
+export const KIND_CLUSTER_LABEL = 'io.x-k8s.kind.cluster';
 
-/** True when the local Docker engine has this image (no pull is attempted). */
-export async function dockerImageExists(image: string, signal?: AbortSignal): Promise<boolean> {
+let client: Promise<Client> | undefined;
+
+/** testcontainers' client, loaded on first use (it is not needed by `zdt lint` or `--help`). */
+function docker(): Promise<Client> {
+  client ??= (async () => {
+    // Ryuk is only started for containers testcontainers creates; none are, and none can be pulled.
+    process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+    const { getContainerRuntimeClient } = await import('testcontainers');
+    return getContainerRuntimeClient();
+  })().catch((err: unknown) => {
+    client = undefined;
+    throw new ZdtError(ErrorCode.Kind, `cannot reach the Docker engine (${(err as Error).message}): ${HINT}`, { cause: err });
+  });
+  return client;
+}
+
+/** Rejects with ZDT_KIND naming what failed on which container, the engine's message kept as cause. */
+async function call<T>(what: string, work: (c: Client) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (signal?.aborted) throw abortError(signal);
+  const c = await docker();
   try {
-    await execFile('docker', ['image', 'inspect', '--format', '{{.Id}}', image], { signal, code: ErrorCode.Kind, missingHint: HINT });
-    return true;
-  } catch {
-    return false;
+    return await work(c);
+  } catch (err) {
+    throw new ZdtError(ErrorCode.Kind, `docker ${what}: ${(err as { json?: { message?: string } }).json?.message ?? (err as Error).message}`, { cause: err });
   }
 }
 
-/** IDs of the containers, running or not, of kind cluster `name` (kind labels every node it creates). */
-export async function kindClusterContainers(name: string, signal?: AbortSignal): Promise<string[]> {
-  const { stdout } = await execFile('docker', ['ps', '-a', '-q', '--filter', `label=io.x-k8s.kind.cluster=${name}`], { signal, code: ErrorCode.Kind, missingHint: HINT });
-  return stdout.split('\n').filter((l) => l.trim());
+/** True when the local Docker engine has this image (no pull is attempted). */
+export async function dockerImageExists(image: string, signal?: AbortSignal): Promise<boolean> {
+  return call(`image inspect ${image}`, async (c) => {
+    try {
+      await c.container.dockerode.getImage(image).inspect();
+      return true;
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return false;
+      throw err;
+    }
+  }, signal);
+}
+
+
+/** A kind node container as Docker sees it: what a node fault changes and must give back. */
+export interface KindNodeState {
+  readonly name: string;
+  /** Docker's state: running, paused, exited, ... */
+  readonly state: string;
+  /** The networks it is attached to ("kind"). */
+  readonly networks: readonly string[];
+}
+
+/** Every node container, running or not, of kind cluster `name` (kind labels every node it creates), by name. */
+export async function kindNodeStates(name: string, signal?: AbortSignal): Promise<KindNodeState[]> {
+  return call(`ps --filter label=${KIND_CLUSTER_LABEL}=${name}`, async (c) => {
+    const found = await c.container.dockerode.listContainers({ all: true, filters: { label: [`${KIND_CLUSTER_LABEL}=${name}`] } });
+    return found
+      .map((x) => ({ name: (x.Names[0] ?? '').replace(/^\//, ''), state: x.State, networks: Object.keys(x.NetworkSettings?.Networks ?? {}) }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }, signal);
+}
+
+export interface NodeExecResult {
+  readonly stdout: string;
+  readonly stderr: string;
 }
 
 /**
  * Runs a command inside a kind node's container (`docker exec <node> ...`), e.g. crictl on
- * `<cluster>-control-plane`: the one way zdt reaches into a node.
+ * `<cluster>-control-plane`: the one way zdt reaches into a node. A non-zero exit rejects with
+ * ZDT_KIND and the tail of its output. Aborting rejects at once; the command itself runs on in
+ * the node (Docker cannot stop an exec), so a script that must be undone traps its own exit.
  */
-export function execInNode(node: string, command: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
-  return execFile('docker', ['exec', node, ...command], { code: ErrorCode.Kind, missingHint: HINT, ...options });
+export async function execInNode(node: string, command: readonly string[], options: { readonly signal?: AbortSignal } = {}): Promise<NodeExecResult> {
+  const { signal } = options;
+  const run = call(`exec ${node} ${command.join(' ')}`, (c) => c.container.exec(c.container.getById(node), [...command]), signal);
+  const aborted = new Promise<never>((_, reject) => {
+    if (signal?.aborted) reject(abortError(signal));
+    signal?.addEventListener('abort', () => reject(abortError(signal)), { once: true });
+  });
+  const result = await Promise.race([run, aborted]);
+  if (result.exitCode !== 0) {
+    const tail = result.output.trim().split('\n').slice(-5).join('\n');
+    throw new ZdtError(ErrorCode.Kind, `docker exec ${node} ${command[0]} exited with ${result.exitCode}${tail ? `:\n${tail}` : ''}`, { details: { node, exitCode: result.exitCode } });
+  }
+  return { stdout: result.stdout, stderr: result.stderr };
+}
+
+/** How a node's container is taken away, and the call that gives it back. */
+export const NODE_FAULTS = ['kill', 'pause', 'disconnect'] as const;
+export type NodeFault = (typeof NODE_FAULTS)[number];
+
+/**
+ * The partition, run inside the node: its interface on the kind network (the default route's)
+ * goes down, so no packet gets in or out while every process runs on. Not `docker network
+ * disconnect`: kind's network has no user-configured IPv4 subnet, so Docker would reconnect the
+ * node with a new address, and a kind node whose address changed never comes back. The routes
+ * are saved in the node first and put back after (kindnet's pod routes go with the link).
+ */
+const PARTITION = [
+  'set -eu',
+  "dev=$(ip route show default | awk '{print $5; exit}')",
+  '[ -n "$dev" ] || { echo "no default route, so no network to cut" >&2; exit 1; }',
+  'echo "$dev" > /run/zdt-partition.dev',
+  'ip -4 route show > /run/zdt-partition.4',
+  'ip -6 route show > /run/zdt-partition.6',
+  // Keep the IPv6 addresses across the link's down and up, as the IPv4 ones are kept.
+  'k=/proc/sys/net/ipv6/conf/$dev/keep_addr_on_down; if [ -w "$k" ]; then echo 1 > "$k"; fi',
+  'ip link set "$dev" down',
+].join('\n');
+const HEAL = [
+  'dev=$(cat /run/zdt-partition.dev)',
+  'ip link set "$dev" up',
+  'while read -r r; do ip -4 route replace $r 2>/dev/null || true; done < /run/zdt-partition.4',
+  'while read -r r; do ip -6 route replace $r 2>/dev/null || true; done < /run/zdt-partition.6',
+  'rm -f /run/zdt-partition.dev /run/zdt-partition.4 /run/zdt-partition.6',
+].join('; ');
+
+/** The docker command a person runs to undo each fault of `node`. */
+const UNDO: Readonly<Record<NodeFault, (node: string) => string>> = {
+  kill: (node) => `docker start ${node}`,
+  pause: (node) => `docker unpause ${node}`,
+  disconnect: (node) => `docker exec ${node} sh -c '${HEAL}'`,
+};
+
+/**
+ * A node container taken away: `kill` is `docker kill` (SIGKILL, a power cut), `pause` is
+ * `docker pause` (the freezer cgroup: every process stops, the network stays up), `disconnect`
+ * takes the node's interface on the kind network down (a partition: processes run on, no packet
+ * gets in or out; see PARTITION). `restore()` undoes it (`docker start`, `unpause`, the link up
+ * with its routes) and is safe to call twice; always call it, whatever happened.
+ */
+export interface NodeDisruption {
+  readonly node: string;
+  readonly fault: NodeFault;
+  /** The docker command a person runs to undo it, for a run that exits without cleanup. */
+  readonly undo: string;
+  restore(): Promise<void>;
+}
+
+export async function disruptNode(node: string, fault: NodeFault, signal?: AbortSignal): Promise<NodeDisruption> {
+  if (fault === 'disconnect') await execInNode(node, ['sh', '-c', PARTITION], { signal });
+  else {
+    await call(`${fault} ${node}`, (c) => {
+      const container = c.container.getById(node);
+      return fault === 'kill' ? container.kill({ signal: 'SIGKILL' }) : container.pause();
+    }, signal);
+  }
+  let restored: Promise<void> | undefined;
+  return {
+    node,
+    fault,
+    undo: UNDO[fault](node),
+    restore: () =>
+      (restored ??= (async () => {
+        if (fault === 'disconnect') await execInNode(node, ['sh', '-c', HEAL]);
+        else await call(`undo ${fault} of ${node}`, (c) => (fault === 'kill' ? c.container.getById(node).start() : c.container.getById(node).unpause()));
+      })()),
+  };
 }

@@ -71,6 +71,8 @@ export interface LifecycleHandler {
 export interface Container {
   name: string;
   image?: string;
+  command?: string[];
+  args?: string[];
   ports?: { containerPort: number; name?: string; protocol?: string }[];
   readinessProbe?: Probe;
   livenessProbe?: Probe;
@@ -83,7 +85,7 @@ export interface PodSpec {
   containers: Container[];
   volumes?: { name: string; emptyDir?: Record<string, unknown>; [source: string]: unknown }[];
   terminationGracePeriodSeconds?: number;
-  tolerations?: { key?: string; operator?: string; value?: string; effect?: string }[];
+  tolerations?: { key?: string; operator?: string; value?: string; effect?: string; tolerationSeconds?: number }[];
   [field: string]: unknown;
 }
 

@@ -4,6 +4,7 @@ import { abortError } from '../wait.ts';
 import { errorOutcomeOf } from './classify.ts';
 import { CONNECTION_MODES, createPool, DEFAULT_CONNECTION_MODE, opensConnection, type ConnectionMode, type HttpPool } from './pool.ts';
 import { DEFAULT_EXPECT_STATUS, parseExpectStatus, type ExpectedStatuses } from './status.ts';
+import { ArrivalCursor, arrivalsBy, peakRate, scheduleProblem, type RateSchedule } from './schedule.ts';
 import { isFailure, OUTCOME_DROPPED, type RequestLog } from './types.ts';
 
 export interface LoadOptions {
@@ -26,6 +27,12 @@ export interface LoadOptions {
   readonly clock: Clock;
   /** Arrival rate (open model). Default 200: a 5 ms gap in service is already visible. */
   readonly ratePerSecond?: number;
+  /**
+   * An arrival rate that changes over time instead of `ratePerSecond` (give one of them), as k6's
+   * ramping-arrival-rate: piecewise linear from `startRate`, the last target holding after the
+   * last stage.
+   */
+  readonly schedule?: RateSchedule;
   /** Stop scheduling after this long; omitted: run until stop() or the signal. */
   readonly durationMs?: number;
   /** Default 'mixed': even requests on kept-alive connections, odd ones on new ones (see CONNECTION_MODES). */
@@ -53,7 +60,9 @@ export interface ResolvedLoadOptions {
   readonly insecure: boolean;
   readonly expectStatus: ExpectedStatuses;
   readonly clock: Clock;
+  /** The constant rate; with a schedule, its peak (what the in-flight cap is sized for). */
   readonly ratePerSecond: number;
+  readonly schedule: RateSchedule | undefined;
   readonly durationMs: number | undefined;
   readonly connection: ConnectionMode;
   readonly connectTimeoutMs: number;
@@ -123,7 +132,11 @@ export function resolveLoadOptions(options: LoadOptions): ResolvedLoadOptions {
   }
   if (typeof options.clock?.now !== 'function') throw invalid('clock', options.clock, 'must be a Clock from harness/clock.ts');
 
-  const ratePerSecond = positive('ratePerSecond', options.ratePerSecond, DEFAULTS.ratePerSecond);
+  const schedule = options.schedule;
+  if (schedule !== undefined && options.ratePerSecond !== undefined) throw invalid('ratePerSecond', options.ratePerSecond, 'not with a schedule, which replaces it: give one of them');
+  const problem = schedule === undefined ? undefined : scheduleProblem(schedule);
+  if (problem) throw invalid(`schedule${problem[0] ? `.${problem[0]}` : ''}`, problem[1], problem[2]);
+  const ratePerSecond = schedule ? peakRate(schedule) : positive('ratePerSecond', options.ratePerSecond, DEFAULTS.ratePerSecond);
   const durationMs = options.durationMs === undefined ? undefined : positive('durationMs', options.durationMs, 0);
   const connection = options.connection ?? DEFAULTS.connection;
   if (!CONNECTION_MODES.includes(connection)) throw invalid('connection', connection, `must be one of ${CONNECTION_MODES.join(', ')}`);
@@ -154,6 +167,7 @@ export function resolveLoadOptions(options: LoadOptions): ResolvedLoadOptions {
     expectStatus,
     clock: options.clock,
     ratePerSecond,
+    schedule,
     durationMs,
     connection,
     connectTimeoutMs,
@@ -168,7 +182,8 @@ export function resolveLoadOptions(options: LoadOptions): ResolvedLoadOptions {
 
 /**
  * Starts an open-model load (like k6's constant-arrival-rate): request i is due at
- * t0 + i/rate and is started then whether or not earlier ones have answered. Throws
+ * t0 + i/rate and is started then whether or not earlier ones have answered; with a schedule,
+ * when i requests' worth of its rate has passed (like k6's ramping-arrival-rate). Throws
  * ZDT_INVALID_OPTION for bad options, ZDT_ABORTED if the signal is already aborted.
  */
 export function startLoad(options: LoadOptions): LoadHandle {
@@ -220,11 +235,15 @@ class LoadRun implements LoadHandle {
   readonly #pool: HttpPool;
   readonly #t0: number;
   readonly #periodMs: number;
+  /** With LoadOptions.schedule: when each request is due. */
+  readonly #cursor: ArrivalCursor | undefined;
   /** Requests in the schedule; Infinity without a duration. */
   readonly #total: number;
   #cols: Columns;
   /** Index of the next request due; also the log's count. */
   #next = 0;
+  /** When request #next is due, on the run clock. */
+  #nextDue: number;
   #timer: NodeJS.Timeout | undefined;
   #ending = false;
   #settled = false;
@@ -236,8 +255,10 @@ class LoadRun implements LoadHandle {
     this.#o = o;
     this.#clock = o.clock;
     this.#periodMs = 1000 / o.ratePerSecond;
+    this.#cursor = o.schedule && new ArrivalCursor(o.schedule);
+    const arrivals = o.durationMs === undefined ? Infinity : o.schedule ? arrivalsBy(o.schedule, o.durationMs) : (o.ratePerSecond * o.durationMs) / 1000;
     // The epsilon keeps a float product such as 1000.0000000001 from adding a request.
-    this.#total = o.durationMs === undefined ? Infinity : Math.max(1, Math.ceil((o.ratePerSecond * o.durationMs) / 1000 - 1e-9));
+    this.#total = Number.isFinite(arrivals) ? Math.max(1, Math.ceil(arrivals - 1e-9)) : Infinity;
     this.#cols = allocate(Number.isFinite(this.#total) ? this.#total : INITIAL_CAPACITY);
     this.#pool = createPool({
       origin: o.url.origin,
@@ -256,6 +277,7 @@ class LoadRun implements LoadHandle {
     });
     o.signal?.addEventListener('abort', this.#end, { once: true });
     this.#t0 = this.#clock.now();
+    this.#nextDue = this.#dueAt(0);
     this.#tick();
   }
 
@@ -277,16 +299,28 @@ class LoadRun implements LoadHandle {
     const clock = this.#clock;
     let now = clock.now();
     while (this.#next < this.#total) {
-      const due = this.#t0 + this.#next * this.#periodMs;
+      const due = this.#nextDue;
       if (due > now) {
         this.#timer = setTimeout(this.#tick, due - now);
         return;
       }
-      this.#start(this.#next++, due, now);
+      this.#startNext(due, now);
       now = clock.now();
     }
     this.#end();
   };
+
+  /** When request `n` is due, on the run clock. */
+  #dueAt(n: number): number {
+    return this.#t0 + (this.#cursor ? this.#cursor.offsetOf(n) : n * this.#periodMs);
+  }
+
+  /** Starts request #next, due at `due`, and works out when the one after it is due. */
+  #startNext(due: number, now: number): void {
+    const i = this.#next++;
+    this.#nextDue = this.#dueAt(this.#next);
+    this.#start(i, due, now);
+  }
 
   #start(i: number, due: number, now: number): void {
     if (i >= this.#cols.scheduledAt.length) this.#cols = allocate(this.#cols.scheduledAt.length * 2, this.#cols);
@@ -321,8 +355,8 @@ class LoadRun implements LoadHandle {
       if (this.inFlight === 0) void this.#settle();
     } else if (this.#next < this.#total) {
       // The freed slot takes a request that is already due now, not at the next timer tick.
-      const due = this.#t0 + this.#next * this.#periodMs;
-      if (due <= now) this.#start(this.#next++, due, now);
+      const due = this.#nextDue;
+      if (due <= now) this.#startNext(due, now);
     }
   };
 

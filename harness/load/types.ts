@@ -39,6 +39,10 @@ export interface RequestLog {
   readonly expectStatus?: ExpectedStatuses;
 }
 
+/** The kinds of connection a request can go out on, indexed by RequestLog.newConnection (0 kept-alive, 1 new). */
+export const CONNECTION_KINDS = ['keep-alive', 'new'] as const;
+export type ConnectionKind = (typeof CONNECTION_KINDS)[number];
+
 /** Error outcomes, encoded as 1000 + index. The order is stable: reports store the codes. */
 export const OUTCOME_ERRORS = [
   'ECONNREFUSED',

@@ -23,6 +23,10 @@ export type TimelineKind =
   | 'endpoint-removed'
   | 'node-ready'
   | 'node-not-ready'
+  /** A node taken away on purpose (detail: kill, pause or disconnect; see harness/cluster/docker.ts). */
+  | 'node-fault'
+  /** That node given back (started, unpaused, reconnected). */
+  | 'node-restored'
   | 'rollout-start'
   | 'rollout-done'
   /** A drain's API call got no answer, or the 5xx (or, just after an outage, the 403) of a server not ready to give one; it retries. */

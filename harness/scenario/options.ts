@@ -1,10 +1,13 @@
 import { ErrorCode, ZdtError } from '../errors.ts';
 import { createClock } from '../clock.ts';
 import { MAX_TIMER_MS } from '../drain/options.ts';
-import { resolveLoadOptions } from '../load/loop.ts';
+import { resolveLoadOptions, type LoadOptions } from '../load/loop.ts';
 import { parseExpectStatus } from '../load/status.ts';
 import { CONNECTION_MODES, DEFAULT_CONNECTION_MODE } from '../load/pool.ts';
 import { MAX_SERVICES } from '../deploy/service.ts';
+import { NODE_FAULTS } from '../cluster/docker.ts';
+import { checkBudget } from '../verdict/budget.ts';
+import { judgesFailedRequests } from '../verdict/thresholds.ts';
 import type { ScenarioOptions } from './types.ts';
 
 export type ResolvedScenarioOptions = ScenarioOptions &
@@ -16,8 +19,17 @@ const bad = (option: string, value: unknown, rule: string) =>
 /** The first NodePort the kind configs publish on 127.0.0.1 (kind-config/*.yaml extraPortMappings); Service i is loaded through this + i. */
 export const DEFAULT_NODE_PORT = 30080;
 
+/** The arrival rate of each Service's load: the load profile's, else `rate`. */
+export function loadRateOf(o: ResolvedScenarioOptions): Pick<LoadOptions, 'ratePerSecond' | 'schedule'> {
+  return o.loadProfile?.load ?? { ratePerSecond: o.rate };
+}
+
 /** Every scenario default lives here; values are checked before anything touches the cluster. */
 export function resolveScenarioOptions(options: ScenarioOptions): ResolvedScenarioOptions {
+  if (options.loadProfile && options.rate !== undefined) throw bad('rate', options.rate, `cannot be given with loadProfile (${options.loadProfile.source}), whose scenario replaces it: give one of them`);
+  if (judgesFailedRequests(options.loadProfile?.thresholds) && options.budget?.maxFailed !== undefined) {
+    throw bad('budget.maxFailed', options.budget.maxFailed, `cannot be given with loadProfile (${options.loadProfile!.source}), whose http_req_failed threshold judges failed requests: give one of them`);
+  }
   const o: ResolvedScenarioOptions = {
     ...options,
     rate: options.rate ?? 200,
@@ -48,10 +60,18 @@ export function resolveScenarioOptions(options: ScenarioOptions): ResolvedScenar
   if (o.scheme !== 'http' && o.scheme !== 'https') throw bad('scheme', o.scheme, "must be 'http' or 'https'");
   if (o.insecure && o.scheme !== 'https') throw bad('insecure', o.insecure, "applies only with scheme 'https'");
   parseExpectStatus(o.expectStatus, 'expectStatus');
-  // The rest of the request (Host header) is checked by the load generator's own options.
-  resolveLoadOptions({ url: `${o.scheme}://127.0.0.1:${o.nodePort}${o.path}`, clock: createClock(), host: o.host, insecure: o.insecure, expectStatus: o.expectStatus });
+  // The rest of the request (Host header) and a profile's schedule are checked by the load generator's own options.
+  resolveLoadOptions({ url: `${o.scheme}://127.0.0.1:${o.nodePort}${o.path}`, clock: createClock(), host: o.host, insecure: o.insecure, expectStatus: o.expectStatus, ...loadRateOf(o) });
   const m = o.maintenance;
-  if (!m || !['drain', 'replace', 'rollout'].includes(m.kind)) throw bad('maintenance.kind', m?.kind, "must be 'drain', 'replace' or 'rollout'");
+  if (!m || !['drain', 'replace', 'rollout', 'node-fault'].includes(m.kind)) throw bad('maintenance.kind', m?.kind, "must be 'drain', 'replace', 'rollout' or 'node-fault'");
   if (m.kind === 'drain' && m.nodes !== undefined && !(Number.isInteger(m.nodes) && m.nodes > 0)) throw bad('maintenance.nodes', m.nodes, 'must be a whole number > 0');
+  if (m.kind === 'node-fault') {
+    if (!NODE_FAULTS.includes(m.fault)) throw bad('maintenance.fault', m.fault, `must be one of ${NODE_FAULTS.join(', ')}`);
+    if (m.forMs !== undefined && !(m.forMs >= 0 && m.forMs <= MAX_TIMER_MS)) throw bad('maintenance.forMs', m.forMs, `must be 0-${MAX_TIMER_MS} ms`);
+  }
+  checkBudget(o.budget);
   return o;
 }
+
+/** How long a node-fault scenario keeps the node away: past the 50 s node-monitor-grace-period (Kubernetes >= 1.32), so the control plane notices. */
+export const DEFAULT_FAULT_MS = 60_000;

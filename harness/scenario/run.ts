@@ -10,6 +10,7 @@ import { ErrorCode, ZdtError, isZdtError } from '../errors.ts';
 import type { KubeApi } from '../kube/api.ts';
 import type { KubeObject, Pod } from '../kube/types.ts';
 import { startLoad } from '../load/loop.ts';
+import { describeLoadProfile } from '../load/profile.ts';
 import { mergeLogs } from '../load/merge.ts';
 import { failedAt, outcomeLabel, type RequestLog } from '../load/types.ts';
 import { loadManifests } from '../manifests/load.ts';
@@ -18,7 +19,8 @@ import { Timeline } from '../observe/events.ts';
 import { startWatcher } from '../observe/watcher.ts';
 import { buildReport, type MaintenanceOutcome } from '../verdict/report.ts';
 import { abortError, poll, sleep } from '../wait.ts';
-import { resolveScenarioOptions, type ResolvedScenarioOptions } from './options.ts';
+import { faultSettings, runNodeFault } from './fault.ts';
+import { DEFAULT_FAULT_MS, loadRateOf, resolveScenarioOptions, type ResolvedScenarioOptions } from './options.ts';
 import type { Exposure, ScenarioOptions, ScenarioResult } from './types.ts';
 
 /**
@@ -32,7 +34,7 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
   const { api } = cluster;
   const signal = o.signal;
   const progress = (step: Parameters<NonNullable<typeof o.onProgress>>[0], message: string) => o.onProgress?.(step, message);
-  if (o.maintenance.kind !== 'rollout') cluster.assertCanDisrupt(`drain nodes for scenario ${o.name}`);
+  if (o.maintenance.kind !== 'rollout') cluster.assertCanDisrupt(`${o.maintenance.kind === 'node-fault' ? 'take a node away' : 'drain nodes'} for scenario ${o.name}`);
 
   const manifests = typeof o.manifests === 'string' ? await loadManifests(o.manifests, { render: o.render }) : o.manifests;
   const services = findServices(manifests, o.services);
@@ -86,15 +88,16 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
     const stopLoads = () => Promise.all(loads.map((l) => l.stop()));
     try {
       await watcher.synced;
-      progress('load', `${o.rate} req/s (${o.connection})${exposures.length > 1 ? ` on each of ${exposures.length} Services` : ''} for ${o.warmupMs} ms before maintenance`);
+      const rate = o.loadProfile ? describeLoadProfile(o.loadProfile) : `${o.rate} req/s`;
+      progress('load', `${rate} (${o.connection})${exposures.length > 1 ? ` on each of ${exposures.length} Services` : ''} for ${o.warmupMs} ms before maintenance`);
       loads = exposures.map((e) => {
-        timeline.record('load-start', e.url, `${o.rate} req/s to Service ${e.of}`);
-        return startLoad({ ...requestOf(o), url: e.url, clock, ratePerSecond: o.rate, connection: o.connection, signal });
+        timeline.record('load-start', e.url, `${rate} to Service ${e.of}`);
+        return startLoad({ ...requestOf(o), url: e.url, clock, ...loadRateOf(o), connection: o.connection, signal });
       });
       await sleep(o.warmupMs, signal);
 
-      // Only drains touch nodes; a rollout must not trigger a node reset (refused on non-kind clusters).
-      disrupted = o.maintenance.kind !== 'rollout';
+      // Only drains cordon and untaint nodes; a rollout must not trigger a node reset (refused on non-kind clusters), a node fault gives its node back itself.
+      disrupted = o.maintenance.kind === 'drain' || o.maintenance.kind === 'replace';
       const { outcome, drains } = await maintain(cluster, ns.name, sources, o, timeline);
       progress('maintenance', outcome.completed ? 'completed' : `did not complete: ${outcome.reason}`);
       // An interrupted maintenance is not a result: go straight to cleanup.
@@ -115,7 +118,8 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
         .filter((p) => !p.metadata?.deletionTimestamp)
         .map((p) => ({ name: p.metadata?.name ?? '', node: p.spec?.nodeName ?? '' }));
       const streams = exposures.map((e, i) => ({ service: e.of, url: e.url, log: logs[i]! }));
-      const report = buildReport({ log: mergeLogs(logs), streams, timeline: timeline.events, scenario: o.name, t0Wall: clock.t0Wall, maintenance: outcome });
+      const faultNotes = o.maintenance.kind === 'node-fault' ? await faultSettings(api, sources, signal) : undefined;
+      const report = buildReport({ log: mergeLogs(logs), streams, timeline: timeline.events, scenario: o.name, t0Wall: clock.t0Wall, maintenance: outcome, budget: o.budget, faultSettings: faultNotes, thresholds: o.loadProfile?.thresholds });
       progress('report', `${report.totals.scheduled} requests, ${report.totals.failed} failed`);
       return { report, namespace: ns.name, exposures, drains, finalPods };
     } finally {
@@ -242,6 +246,11 @@ async function maintain(
       }
       for (const source of sources) timeline.record('rollout-done', subjectOf(source));
       return { outcome: { completed: true, ...(notes.length > 0 ? { notes } : {}) }, drains: [] };
+    }
+    case 'node-fault': {
+      const run = { fault: m.fault, forMs: m.forMs ?? DEFAULT_FAULT_MS, appNodes: await appNodes(api, namespace, signal), signal };
+      await runNodeFault(cluster, { ...run, onProgress: (message) => o.onProgress?.('maintenance', message), onNodeFault: o.onNodeFault }, timeline);
+      return { outcome: { completed: true }, drains: [] };
     }
   }
 }

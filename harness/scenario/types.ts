@@ -1,8 +1,11 @@
 import type { DrainOptions, NodeDrainOutcome } from '../drain/index.ts';
+import type { NodeFault } from '../cluster/docker.ts';
 import type { ConnectionMode } from '../load/pool.ts';
+import type { LoadProfile } from '../load/profile.ts';
 import type { LoadedManifest } from '../manifests/load.ts';
 import type { RenderOptions } from '../manifests/render.ts';
 import type { TimelineEvent } from '../observe/events.ts';
+import type { AvailabilityBudget } from '../verdict/budget.ts';
 import type { Report } from '../verdict/report.ts';
 
 /** What maintenance a scenario performs while the load runs. */
@@ -19,7 +22,15 @@ export type Maintenance =
    * Roll the app's Deployments out: merge-patch each with `patch` (default: a pod-template
    * annotation, i.e. `kubectl rollout restart`) and wait for the rollout to finish.
    */
-  | { readonly kind: 'rollout'; readonly patch?: Record<string, unknown> };
+  | { readonly kind: 'rollout'; readonly patch?: Record<string, unknown> }
+  /**
+   * Involuntary disruption, which no drain announces: the first worker hosting an app pod is
+   * taken away for `forMs` (default 60000) by `fault` (`kill`: its container SIGKILLed, then
+   * started again; `pause`: frozen, then unpaused; `disconnect`: cut off its network, then
+   * reconnected with its addresses). The run then waits until the node is Ready and the app at
+   * full strength. Only on kind (the nodes are Docker containers).
+   */
+  | { readonly kind: 'node-fault'; readonly fault: NodeFault; readonly forMs?: number };
 
 export interface ScenarioOptions {
   /** Scenario name for reports and the namespace ("pdb-parallel-drain"). */
@@ -48,6 +59,12 @@ export interface ScenarioOptions {
   readonly maintenance: Maintenance;
   /** Requests per second, per Service (default 200). */
   readonly rate?: number;
+  /**
+   * A load profile in k6's vocabulary (readLoadProfile or parseLoadProfile): its arrival-rate
+   * scenario replaces `rate` on each Service (give one of them), and its thresholds, judged over
+   * the maintenance window, join the verdict.
+   */
+  readonly loadProfile?: LoadProfile;
   /** 'mixed' (default): half the requests on kept-alive connections, half on new ones; see CONNECTION_MODES. */
   readonly connection?: ConnectionMode;
   /** Load before maintenance starts (default 3000 ms). */
@@ -56,6 +73,8 @@ export interface ScenarioOptions {
   readonly settleMs?: number;
   /** Drain options (timeoutMs, retryDelayMs, ...); the run's signal is added. */
   readonly drain?: DrainOptions;
+  /** Failed requests and outage the verdict allows (default none: every failure fails the run). */
+  readonly budget?: AvailabilityBudget;
   /** How long the app may take to become ready (default 120000 ms). */
   readonly readyTimeoutMs?: number;
   /** Put nodes back afterwards: uncordon, re-taint the "new" pool (default true). */
@@ -70,6 +89,8 @@ export interface ScenarioOptions {
   readonly onProgress?: (step: ScenarioStep, message: string) => void;
   /** The run's namespace once created (present true) and once deleted (false), for callers that track what is left. */
   readonly onNamespace?: (name: string, present: boolean) => void;
+  /** A node taken away by a node-fault scenario (present true, with the docker command that gives it back) and given back (false). */
+  readonly onNodeFault?: (node: string, undo: string, present: boolean) => void;
   /** Every timeline event as it happens (for live output). */
   readonly onEvent?: (event: TimelineEvent) => void;
 }

@@ -3,6 +3,8 @@ import type { Burst, LabelCount, NearbyEvent } from './bursts.ts';
 import { requireCount } from './options.ts';
 import type { ConnectionTotals, Report, ServiceReport } from './report.ts';
 import type { Resolution } from './resolution.ts';
+import type { FaultFigures } from './fault.ts';
+import { formatThresholds } from './thresholds.ts';
 
 export interface FormatOptions {
   /** Bursts printed in full; the rest are summarised in one line. */
@@ -16,7 +18,7 @@ export function formatReport(report: Report, options: FormatOptions = {}): strin
   const { totals } = report;
   const lines = [
     report.passed
-      ? `PASS ${report.scenario}: ${totals.sent} requests, 0 failed${report.resolution ? `; ${blindSpot(report.resolution)}` : ''}`
+      ? `PASS ${report.scenario}: ${totals.sent} requests, ${totals.failed} failed${withinBudget(report)}${report.resolution ? `; ${blindSpot(report.resolution)}` : ''}`
       : `${report.verdict.toUpperCase()} ${report.scenario}: ${report.problems.join('; ')}`,
   ];
   const field = (name: string, value: string) => lines.push(`  ${name.padEnd(16)}${value}`);
@@ -33,11 +35,14 @@ export function formatReport(report: Report, options: FormatOptions = {}): strin
     const l = report.latency;
     field('latency', `p50 ${ms(l.p50)}, p90 ${ms(l.p90)}, p99 ${ms(l.p99)}, p99.9 ${ms(l.p999)}, max ${ms(l.max)} (${l.count} ok responses)`);
   }
+  if (report.thresholds.length > 0) field('thresholds', formatThresholds(report.thresholds));
   if (report.longestGap) {
     const g = report.longestGap;
     field('longest gap', `${ms(g.durationMs)} without a successful response (${range(g.startMs, g.endMs)})`);
   }
   if (report.resolution) field('resolution', formatResolution(report.resolution));
+  if (report.fault) field('node fault', formatFault(report.fault));
+  for (const setting of report.fault?.settings ?? []) field('', setting);
   for (const g of report.observerGaps) field('observer gap', `${gapDuration(g.durationMs)} (${range(g.startMs, g.endMs)})`);
   const ready = report.readyEndpoints;
   field('ready endpoints', ready.min === null ? 'not observed' : `min ${ready.min} at ${seconds(ready.minAtMs!)}`);
@@ -67,12 +72,31 @@ export function formatReport(report: Report, options: FormatOptions = {}): strin
 
 /** "FAIL: 120 of 3000 requests failed (ECONNREFUSED 120), longest gap 1.20 s, min 0 ready endpoints". */
 export function formatService(s: ServiceReport): string {
-  const outcome = s.verdict === 'pass' ? `PASS: ${s.totals.sent} requests, 0 failed` : `${s.verdict.toUpperCase()}: ${s.problems.join('; ')}`;
+  const outcome = s.verdict === 'pass' ? `PASS: ${s.totals.sent} requests, ${s.totals.failed} failed` : `${s.verdict.toUpperCase()}: ${s.problems.join('; ')}`;
   const failures = s.failures.length > 0 ? ` (${counts(s.failures)})` : '';
   const gap = s.longestGap ? `, longest gap ${ms(s.longestGap.durationMs)}` : '';
   const ready = s.minReadyEndpoints === null ? '' : `, min ${s.minReadyEndpoints} ready endpoints`;
   const resolution = s.resolution ? `, blind to outages under ${ms(s.resolution.blindSpotMs)}` : '';
   return `${outcome}${failures}${gap}${ready}${resolution}`;
+}
+
+/** " (within --max-failed 2%, --max-outage 5000 ms)" when a budget was given, else "". */
+function withinBudget({ budget }: Report): string {
+  const parts = [...(budget.maxFailed !== '0' ? [`--max-failed ${budget.maxFailed}`] : []), ...(budget.maxOutageMs !== null ? [`--max-outage ${budget.maxOutageMs} ms`] : [])];
+  return parts.length > 0 ? ` (within ${parts.join(', ')})` : '';
+}
+
+/** "kill zdt-worker at 3.012 s: detected (NotReady) after 52.1 s, failures for 49.8 s from +1.2 s, full strength after 61.0 s, node back at 60.0 s and Ready 78.3 s after the fault". */
+function formatFault(f: FaultFigures): string {
+  const after = (v: number | null, what: string, none: string) => (v === null ? none : `${what} after ${ms(v)}`);
+  const failures = f.recoverMs === null ? 'no failed request' : `failures for ${ms(f.recoverMs)} from +${ms(f.firstFailureMs!)}`;
+  return [
+    `${f.fault} ${f.node} at ${seconds(f.startMs)}`,
+    after(f.detectMs, 'detected (NotReady)', 'never marked NotReady'),
+    failures,
+    after(f.fullStrengthMs, 'full strength', 'ready endpoints never dropped'),
+    `${after(f.restoredMs, 'node given back', 'node not given back')}, ${after(f.nodeReadyMs, 'Ready', 'not seen Ready again')}`,
+  ].join('; ');
 }
 
 /** "an outage shorter than 12 ms could have gone unseen": what a green run proves. */

@@ -1,10 +1,13 @@
 import { build as buildHistogram } from 'hdr-histogram-js';
-import { expectationOf, failedAt, OUTCOME_DROPPED, outcomeLabel, type RequestLog } from '../load/types.ts';
+import { CONNECTION_KINDS, expectationOf, failedAt, OUTCOME_DROPPED, outcomeLabel, type ConnectionKind, type RequestLog } from '../load/types.ts';
 import type { TimelineEvent } from '../observe/events.ts';
 import { displacedPods, unmeasuredExits, type DisplacedPod } from './displaced.ts';
 import { countsOf, findBursts, increment, resolveBurstOptions, type Burst, type BurstOptions, type LabelCount } from './bursts.ts';
 import { invalidOption, requireCount, requireNonNegative, requirePositive } from './options.ts';
 import { coarsest, resolutionOf, type Resolution } from './resolution.ts';
+import { checkBudget, overBudget, stateBudget, type AvailabilityBudget, type BudgetStatement } from './budget.ts';
+import { faultFigures, type FaultFigures } from './fault.ts';
+import { judgeThresholds, judgesFailedRequests, type Threshold, type ThresholdResult } from './thresholds.ts';
 
 export const REPORT_SCHEMA = 'zdt.report/v1';
 
@@ -62,6 +65,16 @@ export interface ReportInput {
    * starts; more than that means the service saw less load than scheduled. Any drop counts.
    */
   readonly maxLateStartFraction?: number;
+  /** Failures and outage the run may show and still pass; default none (see AvailabilityBudget). */
+  readonly budget?: AvailabilityBudget;
+  /** With a node fault in the timeline: what sets its times, one sentence each (FaultFigures.settings). */
+  readonly faultSettings?: readonly string[];
+  /**
+   * A load profile's thresholds (parseThresholds), judged over the maintenance window. Any on
+   * http_req_failed judge failed requests in place of the rule that none may fail (and of the
+   * budget's maxFailed).
+   */
+  readonly thresholds?: readonly Threshold[];
 }
 
 export interface Totals {
@@ -115,7 +128,7 @@ export interface Throughput {
  * ones fail when a pod closes or resets a connection already open.
  */
 export interface ConnectionTotals {
-  readonly connection: 'keep-alive' | 'new';
+  readonly connection: ConnectionKind;
   readonly sent: number;
   readonly failed: number;
   readonly failures: readonly LabelCount[];
@@ -136,6 +149,8 @@ export interface ServiceReport {
   readonly bursts: readonly Burst[];
   /** How short an outage of this Service could have gone unseen (see Resolution). */
   readonly resolution: Resolution | null;
+  /** The thresholds judged on this Service's stream alone. */
+  readonly thresholds: readonly ThresholdResult[];
 }
 
 /**
@@ -160,6 +175,8 @@ export interface Report {
   /** The statuses counted as success (the log's expectStatus, default 200-399); any other status is a failure, counted under its number. */
   readonly expectStatus: string;
   readonly failures: readonly LabelCount[];
+  /** The availability budget the verdict used ("0" failed and no outage bound unless given). */
+  readonly budget: BudgetStatement;
   /** Sent and failed requests per kind of connection, kinds that sent none left out; empty when the log did not record it. */
   readonly connections: readonly ConnectionTotals[];
   /** How short an outage during the maintenance could have gone unseen; with several Services, the coarsest of theirs. Null when nothing was sent. */
@@ -167,6 +184,8 @@ export interface Report {
   /** Longest stretch of the window without a successful response (by completion time). */
   readonly longestGap: Span | null;
   readonly latency: Latency | null;
+  /** The load profile's thresholds (ReportInput.thresholds), each judged over the maintenance window; empty without them. */
+  readonly thresholds: readonly ThresholdResult[];
   /** Ready endpoints behind the loaded Services (summed over them when there are several; each Service's own is in `services`). */
   readonly readyEndpoints: ReadyEndpoints;
   /** A verdict per loaded Service, in load order (from ReportInput.streams; empty without them). */
@@ -177,6 +196,8 @@ export interface Report {
   readonly maintenance: MaintenanceOutcome | null;
   /** Every pod the maintenance displaced, with when its deletion began and when it was gone. */
   readonly displaced: readonly DisplacedPod[];
+  /** Detect and recovery times of a node fault (scenarios node-crash, node-freeze, node-partition); null for other maintenance. */
+  readonly fault: FaultFigures | null;
   /** When zdt could not see (part of) the cluster (see observerGapsFromTimeline); the request counts do not depend on it. */
   readonly observerGaps: readonly Span[];
   readonly findings: readonly ReportFinding[];
@@ -191,6 +212,7 @@ export function buildReport(input: ReportInput): Report {
   requirePositive('bucketMs', bucketMs);
   const maxLateStartFraction = input.maxLateStartFraction ?? 0.01;
   requireNonNegative('maxLateStartFraction', maxLateStartFraction);
+  checkBudget(input.budget);
   const burstOptions = resolveBurstOptions(input.bursts);
   checkLog(log);
 
@@ -208,11 +230,13 @@ export function buildReport(input: ReportInput): Report {
   const maintenance = input.maintenance ?? null;
 
   const services = (input.streams ?? []).map((stream) => serviceReport(stream, input));
-  const failing: string[] = [];
-  if (totals.failed > 0) failing.push(`${totals.failed} of ${totals.sent} requests failed${failedServices(services)}`);
+  const gap = longestGap(log, window);
+  const failing = overBudget(input.budget, judgesFailedRequests(input.thresholds) ? 0 : totals.failed, totals.sent, gap?.durationMs ?? null, failedServices(services));
+  const thresholds = judgeThresholds({ thresholds: input.thresholds, log, timeline, window, services });
+  failing.push(...thresholds.failing);
   const unfinished = maintenanceProblem(maintenance);
   if (unfinished) failing.push(unfinished);
-  const doubts: string[] = [];
+  const doubts: string[] = [...thresholds.doubts];
   if (totals.sent === 0) doubts.push('no request was sent, so nothing was proven');
   if (totals.dropped > 0 || totals.lateStarts > maxLateStartFraction * totals.scheduled) {
     doubts.push(`the load generator fell behind (${totals.lateStarts} late starts, ${totals.dropped} dropped), so the service saw less load than scheduled`);
@@ -235,10 +259,12 @@ export function buildReport(input: ReportInput): Report {
     totals,
     expectStatus: expectationOf(log).spec,
     failures: countsOf(failures),
+    budget: stateBudget(input.budget),
     connections: connectionTotals(log),
     resolution: services.length > 0 ? coarsest(services.map((s) => s.resolution)) : window && resolutionOf(log, timeline, window.startMs, window.endMs),
-    longestGap: longestGap(log, window),
+    longestGap: gap,
     latency: latency(log),
+    thresholds: thresholds.results,
     readyEndpoints: { ...minReady(readySeries, window), series: readySeries },
     services,
     answeredBy: countsOf(answeredBy),
@@ -246,6 +272,7 @@ export function buildReport(input: ReportInput): Report {
     throughput: throughput(log, window, bucketMs),
     maintenance,
     displaced,
+    fault: faultFigures(log, timeline, readySeries, input.faultSettings),
     observerGaps: observerGapsFromTimeline(timeline),
     findings: [...(input.findings ?? [])],
     timeline: [...timeline],
@@ -269,6 +296,7 @@ function serviceReport(stream: LoadStream, input: ReportInput): ServiceReport {
     minReadyEndpoints: r.readyEndpoints.min,
     bursts: r.bursts,
     resolution: r.resolution,
+    thresholds: r.thresholds,
   };
 }
 
@@ -306,7 +334,7 @@ function countTotals(log: RequestLog): Totals {
 function connectionTotals(log: RequestLog): ConnectionTotals[] {
   const column = log.newConnection;
   if (!column) return [];
-  const kinds = (['keep-alive', 'new'] as const).map((connection) => ({ connection, sent: 0, failed: 0, failures: new Map<string, number>() }));
+  const kinds = CONNECTION_KINDS.map((connection) => ({ connection, sent: 0, failed: 0, failures: new Map<string, number>() }));
   for (let i = 0; i < log.count; i++) {
     if (log.outcome[i] === OUTCOME_DROPPED) continue;
     const kind = kinds[column[i]!]!;

@@ -1,9 +1,9 @@
-import { OUTCOME_DROPPED, type RequestLog } from '../load/types.ts';
+import { CONNECTION_KINDS, OUTCOME_DROPPED, type ConnectionKind, type RequestLog } from '../load/types.ts';
 import type { TimelineEvent, TimelineKind } from '../observe/events.ts';
 
 /** The blind spot of one kind of connection (RequestLog.newConnection). */
 export interface ConnectionResolution {
-  readonly connection: 'keep-alive' | 'new';
+  readonly connection: ConnectionKind;
   readonly blindSpotMs: number;
 }
 
@@ -11,8 +11,8 @@ export interface ConnectionResolution {
  * How short an outage the run could have missed. An outage that begins after one request
  * started and ends before the next one started meets no request, so the blind spot is the
  * longest stretch without a request start during the disruption: from the maintenance's first
- * event (cordon, drain, rollout, eviction or a pod terminating; the load's start when there is
- * none) to the end of the load. An outage of new connections only (routing to a pod that quit)
+ * event (cordon, drain, rollout, eviction, a pod terminating or a node fault; the load's start
+ * when there is none) to the end of the load. An outage of new connections only (routing to a pod that quit)
  * meets only requests on new connections, so each kind of connection has its own.
  * Times are ms on the run clock.
  */
@@ -26,17 +26,26 @@ export interface Resolution {
 }
 
 /** The events that begin the disruption a scenario causes. */
-const DISRUPTION_KINDS: ReadonlySet<TimelineKind> = new Set(['cordon', 'drain-start', 'rollout-start', 'eviction-accepted', 'pod-terminating']);
+const DISRUPTION_KINDS: ReadonlySet<TimelineKind> = new Set(['cordon', 'drain-start', 'rollout-start', 'eviction-accepted', 'pod-terminating', 'node-fault']);
+
+/**
+ * When the maintenance window of a load [loadStartMs, loadEndMs] begins: the maintenance's
+ * first event in the timeline, or the load's start when there is none in the load (a disruption
+ * that began before the load counts from the load's start). The window ends with the load.
+ */
+export function maintenanceStart(timeline: readonly TimelineEvent[], loadStartMs: number, loadEndMs: number): number {
+  let startMs = loadEndMs;
+  for (const e of timeline) if (DISRUPTION_KINDS.has(e.kind) && e.t < startMs) startMs = e.t;
+  if (startMs === loadEndMs) startMs = loadStartMs;
+  return Math.max(startMs, loadStartMs);
+}
 
 /**
  * The run's Resolution over the load window [loadStartMs, loadEndMs]; null when no request was
  * sent in it. A disruption that began before the load counts from the load's start.
  */
 export function resolutionOf(log: RequestLog, timeline: readonly TimelineEvent[], loadStartMs: number, loadEndMs: number): Resolution | null {
-  let startMs = loadEndMs;
-  for (const e of timeline) if (DISRUPTION_KINDS.has(e.kind) && e.t < startMs) startMs = e.t;
-  if (startMs === loadEndMs) startMs = loadStartMs;
-  startMs = Math.max(startMs, loadStartMs);
+  const startMs = maintenanceStart(timeline, loadStartMs, loadEndMs);
   const endMs = loadEndMs;
   const starts: [number[], number[]] = [[], []];
   const all: number[] = [];
@@ -47,7 +56,7 @@ export function resolutionOf(log: RequestLog, timeline: readonly TimelineEvent[]
     if (log.newConnection) starts[log.newConnection[i]!]!.push(t);
   }
   if (all.length === 0) return null;
-  const connections = (['keep-alive', 'new'] as const).flatMap((connection, k) =>
+  const connections = CONNECTION_KINDS.flatMap((connection, k) =>
     starts[k]!.length > 0 ? [{ connection, blindSpotMs: longestStretch(starts[k]!, startMs, endMs) }] : [],
   );
   return { startMs, endMs, blindSpotMs: longestStretch(all, startMs, endMs), connections: log.newConnection ? connections : [] };
@@ -72,7 +81,7 @@ function longestStretch(times: number[], startMs: number, endMs: number): number
 export function coarsest(resolutions: readonly (Resolution | null)[]): Resolution | null {
   const known = resolutions.filter((r): r is Resolution => r !== null);
   if (known.length === 0) return null;
-  const kinds = (['keep-alive', 'new'] as const).flatMap((connection) => {
+  const kinds = CONNECTION_KINDS.flatMap((connection) => {
     const spots = known.flatMap((r) => r.connections.filter((c) => c.connection === connection).map((c) => c.blindSpotMs));
     return spots.length > 0 ? [{ connection, blindSpotMs: Math.max(...spots) }] : [];
   });

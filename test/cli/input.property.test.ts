@@ -270,7 +270,7 @@ describe('zdt lint and zdt verify: generated bad input', function () {
     }
 
     for (const [flag, choices] of [
-      ['--scenario', ['parallel-drain', 'node-replacement', 'rollout', 'all']],
+      ['--scenario', ['parallel-drain', 'node-replacement', 'rollout', 'node-crash', 'node-freeze', 'node-partition', 'all']],
       ['--connection', ['keep-alive', 'new', 'mixed']],
     ] as const) {
       it(`${flag}: any value but ${choices.join('|')} is refused, listing the choices`, async () => {

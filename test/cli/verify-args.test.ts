@@ -69,8 +69,29 @@ describe('zdt verify: input validation (exit 2 before any cluster)', () => {
   });
 
   it('rejects an unknown --scenario or --connection, listing the choices', async () => {
-    await rejects([GOOD, '--scenario', 'chaos'], /'chaos' is invalid\. Allowed choices are parallel-drain, node-replacement, rollout, all/);
+    await rejects([GOOD, '--scenario', 'chaos'], /'chaos' is invalid\. Allowed choices are parallel-drain, node-replacement, rollout, node-crash, node-freeze, node-partition, all/);
     await rejects([GOOD, '--connection', 'pipelined'], /Allowed choices are keep-alive, new, mixed/);
+  });
+
+  it('runs a node fault only when named, for --disruption-seconds, judged against --max-failed and --max-outage', async () => {
+    const fake = fakeCluster();
+    const all = await cli(['verify', GOOD, '--report-dir', join(dir, 'r-fault'), '--no-lint'], fake);
+    expect(all.code, all.stderr).to.equal(0);
+    expect(fake.ran.map((o) => o.name)).to.deep.equal(['parallel-drain', 'node-replacement', 'rollout']);
+    expect(fake.ran[0]!.budget).to.deep.equal({ maxFailed: undefined, maxOutageMs: undefined });
+    const crash = await cli(['verify', GOOD, '--scenario', 'node-crash', '--disruption-seconds', '75', '--max-failed', '0.5%', '--max-outage', '2500', '--report-dir', join(dir, 'r-fault'), '--no-lint'], fake);
+    expect(crash.code, crash.stderr).to.equal(0);
+    expect(fake.ran[3]).to.deep.include({ name: 'node-crash', maintenance: { kind: 'node-fault', fault: 'kill', forMs: 75_000 }, budget: { maxFailed: { percent: 0.5 }, maxOutageMs: 2500 } });
+    const freeze = await cli(['verify', GOOD, '--scenario', 'node-freeze', '--report-dir', join(dir, 'r-fault'), '--no-lint'], fake);
+    expect(freeze.code, freeze.stderr).to.equal(0);
+    expect(fake.ran[4]!.maintenance).to.deep.equal({ kind: 'node-fault', fault: 'pause', forMs: 60_000 });
+  });
+
+  it('rejects a bad budget or disruption length, naming the flag and the value', async () => {
+    await rejects([GOOD, '--max-failed', 'some'], /--max-failed takes a number of requests \(12\) or a percent of those sent \(0.5%\), got "some"/);
+    await rejects([GOOD, '--max-failed', '150%'], /--max-failed .*got "150%"/);
+    await rejects([GOOD, '--max-outage', '-3'], /--max-outage must be a number of milliseconds >= 0, got "-3"/);
+    await rejects([GOOD, '--disruption-seconds', '0'], /--disruption-seconds must be a number > 0, got "0"/);
   });
 
   it('rejects a missing directory', async () => {

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { k6Options, k6Script, type K6ExportOptions } from '../../harness/k6/export.ts';
+import { parseLoadProfile } from '../../harness/load/profile.ts';
 import { parseExpectStatus } from '../../harness/load/status.ts';
 import { cli } from '../cli/fakes.ts';
 
@@ -19,6 +20,13 @@ const base: K6ExportOptions = {
   expectStatus: parseExpectStatus('200-399'),
   timeoutMs: 2000,
 };
+
+/** A ramping profile with its own thresholds, failed requests among them. */
+const RAMPING = {
+  scenarios: { drain: { executor: 'ramping-arrival-rate', startRate: 50, preAllocatedVUs: 20, stages: [{ target: 400, duration: '30s' }] } },
+  thresholds: { http_req_failed: ['rate<0.01'], http_req_duration: ['p(99)<500'] },
+};
+const ramping = parseLoadProfile(RAMPING, 'drain.json');
 
 /** The options object a printed script declares. */
 const declaredOptions = (script: string) => JSON.parse(/export const options: Options = (\{[\s\S]*?\n\});/.exec(script)![1]!) as unknown;
@@ -64,12 +72,29 @@ describe('k6/export', () => {
     expect(script).to.include(`get({ Connection: 'close' });`);
   });
 
+  it("writes a profile's scenario as it is on each Service and kind of connection, mixed ones over a time unit twice as long, and its thresholds beside zdt's", () => {
+    const o = k6Options({ ...base, profile: ramping });
+    expect(Object.keys(o.scenarios!)).to.deep.equal(['web_keep_alive', 'web_new', 'api-v1_keep_alive', 'api-v1_new']);
+    // 50 to 400 per 2 s on each kind: 25 to 200 req/s each, the profile's rates together; VUs for 200 req/s into the timeouts.
+    expect(o.scenarios!.web_new).to.deep.equal({ ...RAMPING.scenarios.drain, timeUnit: '2s', maxVUs: 1200, exec: 'fresh', env: { TARGET: '0' } });
+    expect(k6Options({ ...base, connection: 'keep-alive', profile: ramping }).scenarios!.web_keep_alive).to.include({ timeUnit: '1s', preAllocatedVUs: 20, maxVUs: 2400 });
+    expect(o.thresholds).to.deep.equal({ ...RAMPING.thresholds, dropped_iterations: ['count==0'] });
+    // Without its own http_req_failed, zdt's rule that none may fail stays.
+    const latencyOnly = parseLoadProfile({ ...RAMPING, thresholds: { http_req_duration: ['p(99)<500'] } }, 'p.json');
+    expect(k6Options({ ...base, profile: latencyOnly }).thresholds).to.deep.equal({ http_req_failed: ['rate==0'], http_req_duration: ['p(99)<500'], dropped_iterations: ['count==0'] });
+    const script = k6Script({ ...base, profile: ramping });
+    expect(declaredOptions(script)).to.deep.equal(JSON.parse(JSON.stringify(o)));
+    expect(script).to.include('// Scenario and thresholds from the load profile drain.json; zdt judges the thresholds over the');
+    expect(script).to.include('failed requests count against the thresholds');
+  });
+
   it('type-checks against @types/k6 with tsc', async function () {
     this.timeout(60_000);
     const dir = await mkdtemp(join(tmpdir(), 'zdt-k6-'));
     try {
       const types = resolve('node_modules/@types');
       await writeFile(join(dir, 'drain.ts'), k6Script({ ...base, host: 'shop.example.com' }));
+      await writeFile(join(dir, 'profile.ts'), k6Script({ ...base, profile: ramping }));
       await writeFile(
         join(dir, 'tsconfig.json'),
         JSON.stringify({
@@ -84,7 +109,7 @@ describe('k6/export', () => {
             types: ['k6'],
             paths: { 'k6/*': [join(types, 'k6/*')] },
           },
-          files: ['drain.ts'],
+          files: ['drain.ts', 'profile.ts'],
         }),
       );
       const tsc = resolve('node_modules/typescript/bin/tsc');
@@ -113,6 +138,25 @@ describe('zdt k6', () => {
     expect(run.stdout).to.include('const targets: { service: string; url: string }[] = [{"service":"web","url":"http://127.0.0.1:30080/healthz"}];');
     const staging = await cli(['k6', GOOD, '--url', 'https://staging.example.com/cart']);
     expect(staging.stdout).to.include('"url":"https://staging.example.com/cart"');
+  });
+
+  it('writes a --load-profile instead of --rate and --duration, and refuses either beside it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'zdt-k6-profile-'));
+    try {
+      const file = join(dir, 'drain.json');
+      await writeFile(file, JSON.stringify(RAMPING));
+      const run = await cli(['k6', GOOD, '--load-profile', file]);
+      expect(run.code, run.stderr).to.equal(0);
+      const targets = [{ service: 'web', url: 'http://127.0.0.1:30080/' }];
+      expect(declaredOptions(run.stdout)).to.deep.equal(JSON.parse(JSON.stringify(k6Options({ ...base, targets, profile: parseLoadProfile(RAMPING, file) }))));
+      for (const flag of [['--rate', '300', "option '--rate <n>'"], ['--duration', '30', "option '--duration <s>'"]] as const) {
+        const both = await cli(['k6', GOOD, '--load-profile', file, flag[0], flag[1]]);
+        expect(both.code).to.equal(2);
+        expect(both.stderr).to.include(flag[2]).and.include("'--load-profile <file>'");
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a --url it cannot use, naming it', async () => {

@@ -83,6 +83,35 @@ describe('load/loop', () => {
       expect(clock.now() - t).to.be.within(780, 1200);
     });
 
+    it('follows a ramping schedule as k6 does, then holds its last rate', async () => {
+      server = await startServer(ok);
+      const clock = createClock();
+      // 0 to 400 req/s over 500 ms (100 requests, request n at 500·sqrt(n/100) ms), then 400 req/s: 120 more in 300 ms.
+      const load = startLoad({ url: server.url, clock, schedule: { startRate: 0, stages: [{ durationMs: 500, target: 400 }] }, durationMs: 800 });
+      const log = await load.done;
+      expect(log.count).to.equal(220);
+      expect(server.requests).to.equal(220);
+      expect(load.ok).to.equal(220);
+      const t0 = log.scheduledAt[0]!;
+      const offset = (n: number) => log.scheduledAt[n]! - t0;
+      for (const [n, ms] of [[1, 50], [4, 100], [25, 250], [64, 400], [100, 500], [140, 600], [219, 797.5]] as const) expect(offset(n), `request ${n}`).to.be.closeTo(ms, 1e-6);
+      for (let n = 101; n < log.count; n++) expect(offset(n) - offset(n - 1)).to.be.closeTo(2.5, 1e-6);
+      // Loose bounds, as above: the schedule was kept, not merely computed.
+      const l = lags(log);
+      expect(l[Math.floor(l.length / 2)]).to.be.below(5);
+      expect(log.dropped).to.equal(0);
+    });
+
+    it('runs a schedule until stop() without a duration, at its last rate after the last stage', async () => {
+      server = await startServer(ok);
+      const load = startLoad({ url: server.url, clock: createClock(), schedule: { startRate: 1000, stages: [{ durationMs: 100, target: 1000 }, { durationMs: 0, target: 50 }] } });
+      await sleep(500);
+      const log = await load.stop();
+      // 100 in the first 100 ms, then one per 20 ms: about 120 in 500 ms.
+      expect(log.count).to.be.within(110, 126);
+      expect(log.scheduledAt[101]! - log.scheduledAt[100]!).to.be.closeTo(20, 1e-6);
+    });
+
     it('grows the log past its initial capacity', async () => {
       server = await startServer(ok);
       const load = startLoad({ url: server.url, clock: createClock(), ratePerSecond: 50_000, maxInFlight: 4 });
@@ -334,6 +363,10 @@ describe('load/loop', () => {
       [{ expectStatus: '200,2x' }, 'expectStatus', '"2x" is not a status'],
       [{ expectStatus: '' }, 'expectStatus', '""'],
       [{ clock: undefined as never }, 'clock', 'undefined'],
+      [{ schedule: { startRate: 10, stages: [] }, ratePerSecond: 10 }, 'ratePerSecond', 'not with a schedule'],
+      [{ schedule: { startRate: 10, stages: [{ durationMs: 1000, target: 0 }] } }, 'schedule.stages[0].target', 'the last rate holds'],
+      [{ schedule: { startRate: -1, stages: [] } }, 'schedule.startRate', '-1'],
+      [{ schedule: { startRate: 1, stages: [{ durationMs: Number.NaN, target: 1 }] } }, 'schedule.stages[0].durationMs', 'NaN'],
     ];
     for (const [override, option, shown] of bad) {
       it(`rejects ${option} ${shown}`, () => {

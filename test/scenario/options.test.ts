@@ -15,7 +15,10 @@ describe('scenario/options', () => {
     bad({ settleMs: -1 }, /settleMs must be >= 0, got -1/);
     bad({ nodePort: 8080 }, /nodePort must be a NodePort in 30000-32767, got 8080/);
     bad({ connection: 'pipelined' }, /connection must be one of keep-alive, new, mixed, got "pipelined"/);
-    bad({ maintenance: { kind: 'reboot' } }, /maintenance.kind must be 'drain', 'replace' or 'rollout', got "reboot"/);
+    bad({ maintenance: { kind: 'reboot' } }, /maintenance.kind must be 'drain', 'replace', 'rollout' or 'node-fault', got "reboot"/);
+    bad({ maintenance: { kind: 'node-fault', fault: 'unplug' } }, /maintenance.fault must be one of kill, pause, disconnect, got "unplug"/);
+    bad({ maintenance: { kind: 'node-fault', fault: 'kill', forMs: -5 } }, /maintenance.forMs must be 0-2147483647 ms, got -5/);
+    bad({ budget: { maxFailed: { percent: 150 } } }, /budget maxFailed.percent must be 0-100, got 150/);
     bad({ maintenance: { kind: 'drain', nodes: 0 } }, /maintenance.nodes must be a whole number > 0, got 0/);
   });
 });

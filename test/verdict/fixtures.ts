@@ -1,3 +1,5 @@
+import { expect } from 'chai';
+import { isZdtError } from '../../harness/errors.ts';
 import { errorOutcome, OUTCOME_DROPPED, type OutcomeError, type RequestLog } from '../../harness/load/types.ts';
 import type { TimelineEvent, TimelineKind } from '../../harness/observe/events.ts';
 
@@ -37,6 +39,17 @@ export function makeLog(reqs: readonly Req[], extra: { lateStarts?: number } = {
     }
   });
   return log;
+}
+
+/** The message of the ZDT_INVALID_OPTION `fn` throws; fails the test when it throws nothing or anything else. */
+export function refusal(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(isZdtError(err, 'ZDT_INVALID_OPTION'), String(err)).to.equal(true);
+    return (err as Error).message;
+  }
+  throw new Error('expected a refusal');
 }
 
 export const ev = (t: number, kind: TimelineKind, subject: string, detail?: string): TimelineEvent =>
