@@ -2,7 +2,15 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { TimelineKind } from '../observe/events.ts';
-import { counts, formatNearby, formatReport, ms, range } from '../verdict/format.ts';
+import { counts, formatNearby, formatReport, ms, range, resolutionSentence } from '../verdict/format.ts';
+import { podLanes, type PodState } from './lanes.ts';
+
+/** Height of one pod's row under the request chart. */
+const LANE_HEIGHT_PX = 22;
+/** Widths of the charts' y axes: the pod names on the left, ready endpoints and latency on the right. */
+const LABEL_AXIS_PX = 190;
+const READY_AXIS_PX = 50;
+const LATENCY_AXIS_PX = 60;
 import type { Report } from '../verdict/report.ts';
 import { escapeMarkup } from './escape.ts';
 
@@ -15,8 +23,11 @@ const MARKERS: readonly { kind: TimelineKind; label: string; color: string; heig
   { kind: 'pod-ready', label: 'pod ready', color: '#00897b', height: 0.64 },
 ];
 
-/** Chart.js datasets for one report, x in seconds since t0; the page only adds behaviour. */
-export function chartData(report: Report): { datasets: unknown[]; x: { min: number; max: number } } {
+/** How each state of a pod's lane is drawn. */
+const LANE_COLORS: Readonly<Record<PodState, string>> = { starting: '#b0bec5', serving: '#43a047', 'not-ready': '#fb8c00', terminating: '#d81b60' };
+
+/** Chart.js data for one report, x in seconds since t0: the request chart and the pod lanes under it; the page only adds behaviour. */
+export function chartData(report: Report): { datasets: unknown[]; x: { min: number; max: number }; lanes: { labels: string[]; datasets: unknown[] } } {
   const { throughput: tp, window } = report;
   const bucketX = (i: number) => (tp.startMs + (i + 0.5) * tp.bucketMs) / 1000;
   const per = `/ ${tp.bucketMs} ms`;
@@ -37,9 +48,23 @@ export function chartData(report: Report): { datasets: unknown[]; x: { min: numb
   if (last && window && window.endMs > last.t) series.push({ x: window.endMs / 1000, y: last.ready });
   // From t0 to whatever came last, so startup events and the run's tail both show.
   const lastMs = Math.max(window?.endMs ?? 0, ...report.timeline.map((e) => e.t));
+  const latency = (label: string, values: readonly (number | null)[], color: string) => ({
+    type: 'line',
+    label: `latency ${label} ${per}`,
+    data: values.map((y, i) => ({ x: bucketX(i), y })),
+    yAxisID: 'latency',
+    borderColor: color,
+    borderWidth: 1,
+    pointRadius: 0,
+    spanGaps: false,
+    order: 2,
+  });
   return {
     x: { min: 0, max: lastMs / 1000 },
+    lanes: laneData(report, lastMs),
     datasets: [
+      latency('p50', tp.p50, '#5e35b1'),
+      latency('p99', tp.p99, '#f4511e'),
       bars('failed', tp.failed, '#e53935'),
       bars('ok', tp.ok, 'rgba(67,160,71,0.55)'),
       {
@@ -79,15 +104,57 @@ export function chartData(report: Report): { datasets: unknown[]; x: { min: numb
   };
 }
 
+/** A floating bar per lane segment, a dataset per state, a row per pod ("web-abc on zdt-worker"). */
+function laneData(report: Report, lastMs: number): { labels: string[]; datasets: unknown[] } {
+  const lanes = podLanes(report.timeline, lastMs);
+  const labels = lanes.map((l) => `${l.pod.replace(/^pod\//, '')}${l.node ? ` on ${l.node}` : ''}`);
+  const datasets = (Object.keys(LANE_COLORS) as PodState[]).map((state) => ({
+    label: state,
+    backgroundColor: LANE_COLORS[state],
+    data: lanes.flatMap((l, i) => l.segments.filter((s) => s.state === state).map((s) => ({ x: [s.startMs / 1000, s.endMs / 1000], y: labels[i] }))),
+    barPercentage: 0.8,
+    categoryPercentage: 1,
+    grouped: false,
+  }));
+  return { labels, datasets };
+}
+
 /** Runs in the page: draws each chart and marks the document once all of them rendered. */
 const PAGE_SCRIPT = `
 (function () {
   var specs = JSON.parse(document.getElementById('zdt-data').textContent);
-  var pending = specs.length;
+  var pending = specs.length * 2;
   var done = function () { document.documentElement.setAttribute('data-zdt-chart', 'rendered'); };
   if (pending === 0) return done();
-  specs.forEach(function (spec, i) {
+  // Fixed axis widths, so the lanes' time axis lies exactly under the requests' one.
+  var fit = function (px) { return function (scale) { scale.width = px; }; };
+  var once = function () {
     var rendered = false;
+    return { id: 'zdtRendered', afterRender: function () {
+      if (rendered) return;
+      rendered = true;
+      if (--pending === 0) done();
+    } };
+  };
+  specs.forEach(function (spec, i) {
+    new Chart(document.getElementById('zdt-lanes-' + i), {
+      type: 'bar',
+      data: { labels: spec.lanes.labels, datasets: spec.lanes.datasets },
+      options: {
+        indexAxis: 'y',
+        animation: false,
+        maintainAspectRatio: false,
+        layout: { padding: { right: ${READY_AXIS_PX + LATENCY_AXIS_PX} } },
+        scales: {
+          x: { type: 'linear', min: spec.x.min, max: spec.x.max, title: { display: true, text: 'seconds since t0' } },
+          y: { stacked: true, afterFit: fit(${LABEL_AXIS_PX}) }
+        },
+        plugins: { tooltip: { callbacks: { label: function (c) {
+          return c.dataset.label + ' ' + c.raw.x[0].toFixed(3) + '-' + c.raw.x[1].toFixed(3) + ' s';
+        } } } }
+      },
+      plugins: [once()]
+    });
     new Chart(document.getElementById('zdt-chart-' + i), {
       data: { datasets: spec.datasets },
       options: {
@@ -97,9 +164,10 @@ const PAGE_SCRIPT = `
         interaction: { mode: 'nearest', intersect: false },
         scales: {
           x: { type: 'linear', stacked: true, min: spec.x.min, max: spec.x.max, ticks: { includeBounds: false }, title: { display: true, text: 'seconds since t0' } },
-          y: { stacked: true, beginAtZero: true, title: { display: true, text: 'requests' } },
+          y: { stacked: true, beginAtZero: true, title: { display: true, text: 'requests' }, afterFit: fit(${LABEL_AXIS_PX}) },
           ready: { position: 'right', beginAtZero: true, grace: 1, ticks: { precision: 0 }, grid: { drawOnChartArea: false },
-                   title: { display: true, text: 'ready endpoints' } },
+                   title: { display: true, text: 'ready endpoints' }, afterFit: fit(${READY_AXIS_PX}) },
+          latency: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: 'latency (ms)' }, afterFit: fit(${LATENCY_AXIS_PX}) },
           marker: { display: false, min: 0, max: 1 }
         },
         plugins: {
@@ -109,11 +177,7 @@ const PAGE_SCRIPT = `
           } } }
         }
       },
-      plugins: [{ id: 'zdtRendered', afterRender: function () {
-        if (rendered) return;
-        rendered = true;
-        if (--pending === 0) done();
-      } }]
+      plugins: [once()]
     });
   });
 })();
@@ -166,7 +230,9 @@ function section(report: Report, index: number): string {
   const verdict = report.passed ? 'PASS' : `${report.verdict.toUpperCase()}: ${report.problems.join('; ')}`;
   return `<section class="${report.verdict}" id="scenario-${index}">
 <h2>${escapeMarkup(report.scenario)} <span class="verdict">${escapeMarkup(verdict)}</span></h2>
-<div class="chart"><canvas id="zdt-chart-${index}" role="img" aria-label="${escapeMarkup(`requests and ready endpoints over time for ${report.scenario}`)}"></canvas></div>
+${report.resolution ? `<p class="resolution">${escapeMarkup(resolutionSentence(report.resolution))}</p>` : ''}
+<div class="chart"><canvas id="zdt-chart-${index}" role="img" aria-label="${escapeMarkup(`requests, latency and ready endpoints over time for ${report.scenario}`)}"></canvas></div>
+<div class="lanes" style="height: ${LANE_HEIGHT_PX * Math.max(1, podLanes(report.timeline, 0).length) + 60}px"><canvas id="zdt-lanes-${index}" role="img" aria-label="${escapeMarkup(`each pod's state over time for ${report.scenario}`)}"></canvas></div>
 ${serviceTable(report)}
 <pre>${escapeMarkup(formatReport(report))}</pre>
 ${burstTable(report)}

@@ -40,7 +40,7 @@ export function formatReport(report: Report, options: FormatOptions = {}): strin
     const g = report.longestGap;
     field('longest gap', `${ms(g.durationMs)} without a successful response (${range(g.startMs, g.endMs)})`);
   }
-  if (report.resolution) field('resolution', formatResolution(report.resolution));
+  if (report.resolution) field('resolution', resolutionSentence(report.resolution));
   if (report.fault) field('node fault', formatFault(report.fault));
   for (const setting of report.fault?.settings ?? []) field('', setting);
   for (const g of report.observerGaps) field('observer gap', `${gapDuration(g.durationMs)} (${range(g.startMs, g.endMs)})`);
@@ -105,7 +105,7 @@ function blindSpot(r: Resolution): string {
 }
 
 /** "an outage shorter than 12 ms could have gone unseen from 3.200 s to 38.100 s (keep-alive 10 ms, new 21 ms)". */
-function formatResolution(r: Resolution): string {
+export function resolutionSentence(r: Resolution): string {
   const kinds = r.connections.length > 1 ? `; on ${r.connections.map((c) => `${c.connection} connections ${ms(c.blindSpotMs)}`).join(', ')}` : '';
   return `${blindSpot(r)} from ${seconds(r.startMs)} to ${seconds(r.endMs)} (longest stretch without a request start${kinds})`;
 }

@@ -7,7 +7,7 @@ import { invalidOption, requireCount, requireNonNegative, requirePositive } from
 import { coarsest, resolutionOf, type Resolution } from './resolution.ts';
 import { checkBudget, overBudget, stateBudget, type AvailabilityBudget, type BudgetStatement } from './budget.ts';
 import { faultFigures, type FaultFigures } from './fault.ts';
-import { judgeThresholds, judgesFailedRequests, type Threshold, type ThresholdResult } from './thresholds.ts';
+import { judgeThresholds, judgesFailedRequests, percentileOf, type Threshold, type ThresholdResult } from './thresholds.ts';
 
 export const REPORT_SCHEMA = 'zdt.report/v1';
 
@@ -120,6 +120,9 @@ export interface Throughput {
   readonly startMs: number;
   readonly ok: readonly number[];
   readonly failed: readonly number[];
+  /** Latency (ms) of the bucket's successful requests at p50 and p99 (exact, as percentileOf); null where none succeeded. */
+  readonly p50: readonly (number | null)[];
+  readonly p99: readonly (number | null)[];
 }
 
 /**
@@ -467,15 +470,20 @@ function minReady(series: readonly ReadyPoint[], window: Span | null): Pick<Read
 }
 
 function throughput(log: RequestLog, window: Span | null, bucketMs: number): Throughput {
-  if (!window) return { bucketMs, startMs: 0, ok: [], failed: [] };
+  if (!window) return { bucketMs, startMs: 0, ok: [], failed: [], p50: [], p99: [] };
   const startMs = Math.floor(window.startMs / bucketMs) * bucketMs;
   const buckets = Math.floor((window.endMs - startMs) / bucketMs) + 1;
   const ok = new Array<number>(buckets).fill(0);
   const failed = new Array<number>(buckets).fill(0);
+  const latencies: number[][] = Array.from({ length: buckets }, () => []);
   for (let i = 0; i < log.count; i++) {
     const b = Math.min(buckets - 1, Math.max(0, Math.floor((log.startedAt[i]! - startMs) / bucketMs)));
     if (failedAt(log, i)) failed[b]!++;
-    else if (succeeded(log, i)) ok[b]!++;
+    else if (succeeded(log, i)) {
+      ok[b]!++;
+      latencies[b]!.push(log.latencyMs[i]!);
+    }
   }
-  return { bucketMs, startMs, ok, failed };
+  const at = (p: number) => latencies.map((l) => (l.length === 0 ? null : Math.round(percentileOf(l.sort((a, b) => a - b), p) * 1000) / 1000));
+  return { bucketMs, startMs, ok, failed, p50: at(50), p99: at(99) };
 }

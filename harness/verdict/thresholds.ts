@@ -147,7 +147,12 @@ function statistic(t: Threshold, sorted: Float64Array): number | null {
   if (t.stat === 'min') return sorted[0]!;
   if (t.stat === 'max') return sorted.at(-1)!;
   if (t.stat === 'avg') return sorted.reduce((a, b) => a + b, 0) / sorted.length;
-  const rank = ((t.percentile ?? 50) / 100) * (sorted.length - 1);
+  return percentileOf(sorted, t.percentile ?? 50);
+}
+
+/** The p-th percentile (0-100) of ascending values, interpolated between ranks as k6's TrendSink does. */
+export function percentileOf(sorted: ArrayLike<number>, p: number): number {
+  const rank = (p / 100) * (sorted.length - 1);
   const below = sorted[Math.floor(rank)]!;
   return below + (sorted[Math.ceil(rank)]! - below) * (rank - Math.floor(rank));
 }

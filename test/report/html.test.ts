@@ -70,7 +70,7 @@ describe('report: HTML in headless Chromium', function () {
     expect(requested).to.deep.equal([pathToFileURL(join(dir, 'report.html')).href]);
   });
 
-  it('draws a non-blank chart per scenario', async () => {
+  it('draws a non-blank request chart and pod-lane chart per scenario', async () => {
     const inked = await page.evaluate(() =>
       Array.from(document.querySelectorAll('canvas')).map((canvas) => {
         const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
@@ -79,7 +79,7 @@ describe('report: HTML in headless Chromium', function () {
         return n / (canvas.width * canvas.height);
       }),
     );
-    expect(inked).to.have.length(reports.length);
+    expect(inked).to.have.length(2 * reports.length);
     for (const share of inked) expect(share).to.be.greaterThan(0.02);
   });
 
@@ -103,6 +103,34 @@ describe('report: HTML in headless Chromium', function () {
     expect(byLabel['pod terminating']!.map(([x]) => x)).to.deep.equal([4.12]);
     expect(byLabel['cordon']!.map(([x]) => x)).to.deep.equal([4]);
     expect(byLabel['pod ready']!.map(([x]) => x)).to.deep.equal([6]);
+  });
+
+  it('draws a lane per pod under the requests, and p50/p99 latency per 100 ms, on the same time axis', async () => {
+    const read = (selector: string) =>
+      page.evaluate((sel) => {
+        type Data = { labels?: string[]; datasets: { label: string; data: { x: number | number[]; y: number | string | null }[] }[] };
+        type Shown = { data: Data; scales: Record<string, { min: number; max: number; left: number; right: number }> };
+        const c = (globalThis as unknown as { Chart: { getChart(el: Element): Shown } }).Chart.getChart(document.querySelector(sel)!);
+        return { labels: c.data.labels ?? [], datasets: c.data.datasets.map((d) => ({ label: d.label, data: d.data })), x: [c.scales.x!.min, c.scales.x!.max], px: [c.scales.x!.left, c.scales.x!.right] };
+      }, selector);
+    const lanes = await read('#zdt-lanes-0');
+    const requests = await read('#zdt-chart-0');
+    expect(lanes.x, 'one time axis').to.deep.equal(requests.x);
+    expect(lanes.px, 'drawn one above the other').to.deep.equal(requests.px);
+    expect(lanes.labels).to.deep.equal(['web-b on zdt-worker2', 'web-d', 'web-a on zdt-worker']);
+    const segments = Object.fromEntries(lanes.datasets.map((d) => [d.label, d.data.map((p) => [p.y, ...(p.x as number[])])]));
+    expect(segments).to.deep.equal({
+      starting: [],
+      serving: [['web-d', 6, requests.x[1]]],
+      'not-ready': [['web-a', 6.99, requests.x[1]].map((v) => (v === 'web-a' ? 'web-a on zdt-worker' : v))],
+      terminating: [['web-b on zdt-worker2', 4.12, 9.8]],
+    });
+    // drainStory's latencies cycle 1..10 ms over each bucket's ten requests: p50 5.5 ms, p99 9.91 ms.
+    const latency = Object.fromEntries(requests.datasets.filter((d) => d.label.startsWith('latency')).map((d) => [d.label, d.data.find((p) => p.x === 1.05)?.y]));
+    expect(latency).to.deep.equal({ 'latency p50 / 100 ms': 5.5, 'latency p99 / 100 ms': 9.91 });
+    // Lanes are tall enough to read, and the page states what a green run could miss.
+    expect(await page.locator('#scenario-0 .lanes').evaluate((el) => el.getBoundingClientRect().height)).to.be.at.least(3 * 22);
+    expect(await page.locator('#scenario-1 p.resolution').innerText()).to.match(/^an outage shorter than [\d.]+ ms could have gone unseen from /);
   });
 
   it('shows the summary and burst table as escaped text', async () => {

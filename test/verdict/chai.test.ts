@@ -37,7 +37,7 @@ describe('verdict: chai plugin', () => {
     expect(message).to.match(/-80 ms {2}pod-terminating +pod\/web-b/);
     expect(message).to.match(/\+100 ms {2}endpoint-not-ready +endpoint\/10\.244\.2\.3/);
     expect(message).to.match(/\+400 ms {2}endpoint-removed +endpoint\/10\.244\.2\.3 \(after the burst\)/);
-    expect(message).to.match(/-10 ms {2}pod-not-ready +pod\/web-a readiness probe failed/);
+    expect(message).to.match(/-10 ms {2}pod-not-ready +pod\/web-a zdt-worker/);
   });
 
   it('zeroFailedRequests fails when nothing was sent', () => {

@@ -85,7 +85,7 @@ export function drainStory(options: { failures?: boolean } = {}): { log: Request
     ev(5000, 'eviction-refused', 'pod/web-c', '429 Cannot evict pod as it would violate the pod\'s disruption budget.'),
     ev(6000, 'pod-ready', 'pod/web-d'),
     ev(6100, 'endpoint-ready', 'endpoint/10.244.1.9'),
-    ev(6990, 'pod-not-ready', 'pod/web-a', 'readiness probe failed'),
+    ev(6990, 'pod-not-ready', 'pod/web-a', 'zdt-worker'),
     ev(9800, 'pod-deleted', 'pod/web-b', 'zdt-worker2'),
     ev(11000, 'load-stop', 'load'),
   ];
