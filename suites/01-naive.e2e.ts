@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { scenario } from './scenario.ts';
+import { expectCauses, scenario } from './scenario.ts';
 import { variant, withoutPdb, withoutPreStop, withoutReadiness } from './variants.ts';
 
 describe('1. naive drain: Deployment and Service only, no hooks, no probe, no PDB', function () {
@@ -12,5 +12,8 @@ describe('1. naive drain: Deployment and Service only, no hooks, no probe, no PD
     expect(result.report.bursts.length).to.be.greaterThan(0);
     const around = result.report.bursts.flatMap((b) => b.events.map((e) => e.kind));
     expect(around, 'the failure bursts are tied to the evictions and pod shutdowns around them').to.include.oneOf(['pod-terminating', 'eviction-accepted', 'endpoint-not-ready']);
+    // Each failure explained by the defect: both pods gone at once, nginx quitting at SIGTERM,
+    // kube-proxy still sending to a pod whose IP is gone (timeouts).
+    expectCauses(result.report, 'no-ready-endpoint', ['sent-after-sigterm', 'keep-alive-closed', 'lost-pod']);
   });
 });

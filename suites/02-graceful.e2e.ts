@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { OUTCOME_ERRORS } from '../harness/load/types.ts';
-import { scenario } from './scenario.ts';
+import { expectCauses, scenario } from './scenario.ts';
 import { preStopQuitOnly, variant, withoutPdb } from './variants.ts';
 
 describe('2. graceful shutdown: preStop quits nginx gracefully, no delay', function () {
@@ -12,5 +12,6 @@ describe('2. graceful shutdown: preStop quits nginx gracefully, no delay', funct
     expect(result.report).to.have.failedRequests();
     const codes = result.report.failures.map((f) => f.label);
     expect(codes.every((c) => (OUTCOME_ERRORS as readonly string[]).includes(c)), `failures are connection errors, not HTTP 5xx: ${codes.join(', ')}`).to.equal(true);
+    expectCauses(result.report, 'no-ready-endpoint', ['sent-after-sigterm', 'keep-alive-closed']);
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { scenario } from './scenario.ts';
+import { expectCauses, scenario } from './scenario.ts';
 import { recreateStrategy, variant } from './variants.ts';
 
 describe('5. release check: a manifest change rolled out under load', function () {
@@ -12,5 +12,6 @@ describe('5. release check: a manifest change rolled out under load', function (
   it('twin with the Recreate strategy fails: every old pod is gone before a new one is ready', async function () {
     const result = await scenario('rollout-twin', await variant(recreateStrategy), { kind: 'rollout' });
     expect(result.report).to.have.failedRequests();
+    expectCauses(result.report, 'no-ready-endpoint', ['sent-after-sigterm', 'keep-alive-closed']);
   });
 });

@@ -5,14 +5,24 @@
  */
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Cause } from '../harness/verdict/causes.ts';
+import type { Report } from '../harness/verdict/report.ts';
 import { attachedCli, type AttachedCli } from './cli.ts';
+import { expectCauses } from './scenario.ts';
 
 const CASES = fileURLToPath(new URL('./manifests/cases', import.meta.url));
 const EXIT = { pass: 0, fail: 1, error: 2 } as const;
 // The cases name the scenario as the run-cases script does.
 const SCENARIO: Record<string, string> = { 'drain-parallel': 'parallel-drain' };
+
+/** The cause a case's failures must come down to, where its WHY.md names one. */
+const CAUSE: Record<string, { first: Cause; also: Cause[] }> = {
+  // The probe passes long before nginx listens: once the old pods quit, the Ready ones refuse.
+  'readiness-not-serving': { first: 'refused-by-ready-pod', also: ['sent-after-sigterm', 'keep-alive-closed'] },
+};
 
 const runs = readdirSync(CASES).flatMap((name) =>
   readFileSync(join(CASES, name, 'expect'), 'utf8')
@@ -31,6 +41,12 @@ describe('10. handed cases through zdt verify', function () {
     it(`${name}: ${scenario} ${want}`, async function () {
       const r = await cli.verify([join(CASES, name), '--scenario', scenario, '--no-lint']);
       expect(r.code, r.stdout + r.stderr).to.equal(EXIT[want]);
+      const reports = r.code === EXIT.error ? [] : (JSON.parse(await readFile(join(cli.dir, 'reports', 'report.json'), 'utf8')) as { reports: Report[] }).reports;
+      for (const report of reports.filter((x) => x.totals.failed > 0)) {
+        const cause = CAUSE[name];
+        if (cause) expectCauses(report, cause.first, cause.also);
+        else expect(report.causes.map((c) => c.cause), 'every failure explained').to.not.include('unexplained');
+      }
     });
   }
 });

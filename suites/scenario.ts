@@ -1,7 +1,10 @@
 import type { LoadedManifest } from '../harness/manifests/load.ts';
 import { runScenario } from '../harness/scenario/run.ts';
 import type { Maintenance, ScenarioOptions, ScenarioResult } from '../harness/scenario/types.ts';
+import { expect } from 'chai';
+import type { Cause } from '../harness/verdict/causes.ts';
 import { formatReport } from '../harness/verdict/format.ts';
+import type { Report } from '../harness/verdict/report.ts';
 import { say, sharedCluster } from './hooks.ts';
 
 /** Drain settings for the suites: kubectl's semantics, a shorter 429 back-off to keep runs brisk. */
@@ -29,3 +32,20 @@ export async function scenario(
 }
 
 export const timesOf = (result: ScenarioResult, kind: string) => result.report.timeline.filter((e) => e.kind === kind);
+
+/**
+ * The report's causes as cause -> count, once every failed request is shown to have one
+ * ('unexplained' is none), the cause that counts most is `first`, and `first` and `also` explain
+ * at least 95% of the failures. A few requests read otherwise are allowed: without knowing which
+ * pod a request reached, a cause is the likeliest reading of the timeline (causes.ts).
+ */
+export function expectCauses(report: Report, first: Cause, also: readonly Cause[] = []): Record<string, number> {
+  const causes = Object.fromEntries(report.causes.map((c) => [c.cause, c.count]));
+  say(`causes: ${JSON.stringify(causes)}`);
+  expect(report.causes.reduce((n, c) => n + c.count, 0), 'a cause per failed request').to.equal(report.totals.failed);
+  expect(causes, 'every failure explained').to.not.have.property('unexplained');
+  expect(report.causes[0]?.cause, 'the main cause').to.equal(first);
+  const expected = report.causes.filter((c) => c.cause === first || also.includes(c.cause)).reduce((n, c) => n + c.count, 0);
+  expect(expected / report.totals.failed, `share of failures from ${[first, ...also].join(', ')}`).to.be.at.least(0.95);
+  return causes;
+}

@@ -8,6 +8,7 @@ import { lintManifests } from '../lint/lint.ts';
 import type { Finding } from '../lint/types.ts';
 import type { TimelineEvent } from '../observe/events.ts';
 import { writeReports, type WrittenReports } from '../report/write.ts';
+import { KUBE_PROXY_MODES, unsupportedReason, type KubeProxyMode } from '../cluster/proxy-mode.ts';
 import { DEFAULT_FAULT_MS, resolveScenarioOptions } from '../scenario/options.ts';
 import { parseMaxFailed, type AvailabilityBudget } from '../verdict/budget.ts';
 import type { Maintenance, ScenarioOptions } from '../scenario/types.ts';
@@ -59,6 +60,7 @@ export interface VerifyFlags extends ChartFlags, LoadFlags {
   deleteEmptydirData?: boolean;
   kindConfig?: string;
   nodeImage?: string;
+  kubeProxyMode?: KubeProxyMode | 'all';
   kubeconfig?: string;
   context?: string;
   allowDisruption?: boolean;
@@ -93,6 +95,11 @@ export function registerVerify(program: Command, { io, exit }: CommandContext, d
     .option('--force', 'like kubectl drain --force: also evict pods no controller manages (they are not recreated)')
     .option('--delete-emptydir-data', 'like kubectl drain --delete-emptydir-data: also evict pods with emptyDir volumes (their data is lost)')
     .addOption(new Option('--kind-config <file>', 'kind config of the cluster to create (default: the bundled kind-config/default.yaml)').conflicts('kubeconfig'))
+    .addOption(
+      new Option('--kube-proxy-mode <mode>', `kube-proxy's mode (kind's networking.kubeProxyMode) on a cluster named <name>-<mode>; all runs every scenario once per mode, each on its own cluster, skipping (and saying why) a mode this host's kernel cannot run`)
+        .choices([...KUBE_PROXY_MODES, 'all'])
+        .conflicts('kubeconfig'),
+    )
     .addOption(new Option('--node-image <image>', 'kind node image (default: $ZDT_NODE_IMAGE, the offline image, or kind\'s)').conflicts('kubeconfig'))
     .option('--kubeconfig <file>', 'attach to the cluster of this kubeconfig instead of creating a kind cluster')
     .option('--context <name>', 'context within --kubeconfig (default: its current context)')
@@ -115,16 +122,30 @@ interface Outcome {
   /** The scenario under way when `error` was thrown. */
   running?: string;
   error?: unknown;
+  linted?: boolean;
+  /** Scenarios not run, by label, and why (a kube-proxy mode this host cannot run). */
+  skipped: Map<string, string>;
   /** With --mutants: each twin's result; null when they were not run because the manifests did not pass. */
   mutants?: MutantResult[] | null;
 }
 
 /** Runs `zdt verify` and resolves to its exit code; prints results on stdout, progress and errors on stderr. */
 export async function verify(dir: string, flags: VerifyFlags, io: Io, deps: VerifyDeps): Promise<ExitCodeValue> {
-  const outcome: Outcome = { findings: [], reports: [] };
+  const outcome: Outcome = { findings: [], reports: [], skipped: new Map() };
   const scenarios = flags.scenario === 'all' ? (Object.keys(SCENARIOS) as ScenarioName[]) : [flags.scenario];
+  const modes = flags.kubeProxyMode === 'all' ? KUBE_PROXY_MODES : [flags.kubeProxyMode];
+  // Each mode is its own cluster, and its scenarios are named after it: node-replacement-nftables.
+  const labels = modes.flatMap((mode) => scenarios.map((name) => labelOf(name, mode)));
   try {
-    await run(dir, flags, scenarios, io, deps, outcome);
+    for (const mode of modes) {
+      const unsupported = mode && unsupportedReason(mode);
+      if (unsupported) {
+        for (const name of scenarios) outcome.skipped.set(labelOf(name, mode), `kube-proxy mode ${mode}: ${unsupported}`);
+        io.stderr.write(`zdt: skipping kube-proxy mode ${mode}: ${unsupported}\n`);
+        continue;
+      }
+      await run(dir, flags, scenarios, io, deps, outcome, mode);
+    }
   } catch (err) {
     outcome.error = err;
   }
@@ -137,10 +158,13 @@ export async function verify(dir: string, flags: VerifyFlags, io: Io, deps: Veri
       else io.stderr.write(`zdt: ${failure.message}\n`);
     }
   }
-  return finish(outcome, scenarios, flags, io);
+  return finish(outcome, labels, flags, io);
 }
 
-async function run(dir: string, flags: VerifyFlags, scenarios: readonly ScenarioName[], io: Io, deps: VerifyDeps, outcome: Outcome): Promise<void> {
+/** A scenario's name in a run per kube-proxy mode: "node-replacement-nftables". */
+const labelOf = (name: ScenarioName, mode: KubeProxyMode | undefined) => (mode ? `${name}-${mode}` : name);
+
+async function run(dir: string, flags: VerifyFlags, scenarios: readonly ScenarioName[], io: Io, deps: VerifyDeps, outcome: Outcome, mode?: KubeProxyMode): Promise<void> {
   for (const [flag, needs] of [['--context', flags.context], ['--allow-disruption', flags.allowDisruption]] as const) {
     if (needs !== undefined && flags.kubeconfig === undefined) {
       throw new ZdtError(ErrorCode.InvalidOption, `${flag} applies to an attached cluster: pass --kubeconfig <file> too`, { details: { option: flag } });
@@ -154,7 +178,7 @@ async function run(dir: string, flags: VerifyFlags, scenarios: readonly Scenario
   const inputs = await loadVerifyInputs(dir, flags.service, flags.port, renderOptionsOf(flags, io.signal));
   const loadProfile = await loadProfileOf(flags);
   const options = scenarios.map((name): ScenarioOptions => ({
-    name,
+    name: labelOf(name, mode),
     manifests: inputs.manifests,
     services: inputs.services,
     port: flags.port,
@@ -179,7 +203,9 @@ async function run(dir: string, flags: VerifyFlags, scenarios: readonly Scenario
   const progress = createProgress(progressStyle(io, flags.quiet === true), io.stderr);
   // The run's length is the maintenance's, so how a profile's schedule ends is worth a line before it starts.
   if (loadProfile) await progress.step('load profile', async (log) => log(describeLoadProfile(loadProfile)));
-  if (flags.lint) {
+  // Once per run, not per kube-proxy mode: the manifests are the same.
+  if (flags.lint && !outcome.linted) {
+    outcome.linted = true;
     outcome.findings = await progress.step('lint', async (log) => {
       const findings = lintManifests(inputs.manifests);
       const { errors, warnings } = summarize(findings);
@@ -202,6 +228,7 @@ async function run(dir: string, flags: VerifyFlags, scenarios: readonly Scenario
       allowDisruption: flags.allowDisruption,
       kindConfig: flags.kindConfig,
       nodeImage: flags.nodeImage,
+      kubeProxyMode: mode,
       // Unset rather than false, so ZDT_REUSE_CLUSTER / ZDT_KEEP_CLUSTER still apply.
       reuse: flags.reuseCluster || undefined,
       keep: flags.keepCluster || undefined,
@@ -295,10 +322,12 @@ const formatEvent = (e: TimelineEvent) => `event ${e.kind} ${e.subject}${e.detai
 
 const LABELS: Record<ExitCodeValue, string> = { 0: 'PASS', 1: 'FAIL', 2: 'COULD NOT VERIFY', 130: 'INTERRUPTED' };
 
-function finish(outcome: Outcome, scenarios: readonly ScenarioName[], flags: VerifyFlags, io: Io): ExitCodeValue {
+function finish(outcome: Outcome, labels: readonly string[], flags: VerifyFlags, io: Io): ExitCodeValue {
   const { reports, findings, error, written } = outcome;
   const codes = reports.map(exitCodeForReport);
   if (error !== undefined) codes.push(exitCodeForError(error));
+  // Nothing verified because every mode asked for was skipped: that proves nothing.
+  if (reports.length === 0 && error === undefined && outcome.skipped.size > 0) codes.push(ExitCode.CouldNotVerify);
   const code = combineExitCodes(codes);
 
   if (flags.json) {
@@ -313,8 +342,10 @@ function finish(outcome: Outcome, scenarios: readonly ScenarioName[], flags: Ver
   }
   if (error !== undefined) reportError(io, error);
 
-  const parts = scenarios.map((name, i) => {
-    const report = reports[i];
+  const parts = labels.map((name) => {
+    const skipped = outcome.skipped.get(name);
+    if (skipped) return `${name} skipped (${skipped})`;
+    const report = reports.find((r) => r.scenario === name);
     if (!report) return `${name} ${name === outcome.running ? 'stopped' : 'not run'}`;
     const reason = reportReason(report);
     return `${name} ${report.verdict}${reason ? ` (${reason})` : ''}`;

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { ErrorCode, ZdtError } from '../errors.ts';
@@ -9,6 +10,7 @@ import { dockerImageExists } from './docker.ts';
 import { defaultNodeImage } from './images.ts';
 import { createKindCli, type KindCli } from './kind.ts';
 import { claimCluster, type ClusterClaim } from './lock.ts';
+import { kindConfigWithMode, type KubeProxyMode } from './proxy-mode.ts';
 import { createNamespace, type Namespace } from './namespace.ts';
 import { waitClusterReady } from './readiness.ts';
 
@@ -36,6 +38,12 @@ export interface ClusterOptions {
   readonly keep?: boolean;
   /** Cordon, drain and delete on a cluster that is not a kind cluster. Never the default. */
   readonly allowDisruption?: boolean;
+  /**
+   * kube-proxy's mode for a new cluster (kind's networking.kubeProxyMode); the cluster is then
+   * named `<name>-<mode>`, so clusters of different modes never stand in for each other.
+   * Default: the kind config's (iptables unless it says otherwise).
+   */
+  readonly kubeProxyMode?: KubeProxyMode;
   /** Local Docker images to load into kind nodes (those that exist locally). */
   readonly loadImages?: readonly string[];
   readonly readyTimeoutMs?: number;
@@ -61,6 +69,9 @@ export function resolveClusterOptions(options: ClusterOptions, env: NodeJS.Proce
   };
   if (!(r.readyTimeoutMs > 0)) {
     throw new ZdtError(ErrorCode.InvalidOption, `readyTimeoutMs must be > 0, got ${r.readyTimeoutMs}`, { details: { option: 'readyTimeoutMs', value: r.readyTimeoutMs } });
+  }
+  if (r.kubeProxyMode !== undefined && r.kubeconfig !== undefined) {
+    throw new ZdtError(ErrorCode.InvalidOption, `kubeProxyMode ${r.kubeProxyMode} applies to a kind cluster zdt creates, not one attached through a kubeconfig`, { details: { option: 'kubeProxyMode', value: r.kubeProxyMode } });
   }
   if (r.context !== undefined && r.kubeconfig === undefined) {
     throw new ZdtError(ErrorCode.InvalidOption, `context ${r.context} needs a kubeconfig to attach to`, { details: { option: 'context', value: r.context } });
@@ -105,15 +116,20 @@ export class Cluster implements AsyncDisposable {
 
     const kind = o.kind ?? createKindCli();
     const config = await readKindConfig(o.kindConfig);
-    const name = o.name ?? config.name ?? 'zdt';
+    const base = o.name ?? config.name ?? 'zdt';
+    const mode = o.kubeProxyMode;
+    const name = mode ? `${base}-${mode}` : base;
     // Claimed before looking: two runs racing to create the same cluster would otherwise let the
     // loser's failure clean-up delete the winner's cluster.
     const claim = await claimCluster(name);
+    const kindConfig = mode ? await kindConfigWithMode(o.kindConfig, mode, name) : o.kindConfig;
     try {
-      return await Cluster.#startKind(kind, name, config.nodes, o, progress, claim);
+      return await Cluster.#startKind(kind, name, config.nodes, { ...o, kindConfig }, progress, claim);
     } catch (err) {
       await claim.release();
       throw err;
+    } finally {
+      if (mode) await rm(dirname(kindConfig), { recursive: true, force: true });
     }
   }
 

@@ -29,6 +29,8 @@ export function formatReport(report: Report, options: FormatOptions = {}): strin
     `${totals.scheduled} scheduled, ${totals.sent} sent, ${totals.ok} ok, ${totals.failed} failed, ${totals.lateStarts} late starts, ${totals.dropped} dropped`,
   );
   if (report.failures.length > 0) field('failures', `${counts(report.failures)} (expected statuses ${report.expectStatus})`);
+  // A cause and its fix per line: what to change, not only what broke.
+  for (const [i, c] of report.causes.entries()) field(i === 0 ? 'causes' : '', `${c.count} ${c.label}: ${c.fix}`);
   // Which kind of connection failed says where to look: new ones at routing (preStop delay), kept-alive ones at the server's shutdown.
   if (report.failures.length > 0 && report.connections.length > 1) field('connections', report.connections.map(formatConnection).join('; '));
   if (report.latency) {

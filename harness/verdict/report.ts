@@ -7,6 +7,7 @@ import { invalidOption, requireCount, requireNonNegative, requirePositive } from
 import { coarsest, resolutionOf, type Resolution } from './resolution.ts';
 import { checkBudget, overBudget, stateBudget, type AvailabilityBudget, type BudgetStatement } from './budget.ts';
 import { faultFigures, type FaultFigures } from './fault.ts';
+import { failureCauses, sumCauses, type CauseCount } from './causes.ts';
 import { judgeThresholds, judgesFailedRequests, percentileOf, type Threshold, type ThresholdResult } from './thresholds.ts';
 
 export const REPORT_SCHEMA = 'zdt.report/v1';
@@ -145,6 +146,8 @@ export interface ServiceReport {
   readonly problems: readonly string[];
   readonly totals: Totals;
   readonly failures: readonly LabelCount[];
+  /** Why its requests failed, with the fix for each (see causes.ts). */
+  readonly causes: readonly CauseCount[];
   readonly longestGap: Span | null;
   readonly latency: Latency | null;
   /** Fewest ready endpoints of this Service while load ran. */
@@ -178,6 +181,8 @@ export interface Report {
   /** The statuses counted as success (the log's expectStatus, default 200-399); any other status is a failure, counted under its number. */
   readonly expectStatus: string;
   readonly failures: readonly LabelCount[];
+  /** Why requests failed, each cause with its count and fix (causes.ts); with several Services, theirs added up. Empty when none failed. */
+  readonly causes: readonly CauseCount[];
   /** The availability budget the verdict used ("0" failed and no outage bound unless given). */
   readonly budget: BudgetStatement;
   /** Sent and failed requests per kind of connection, kinds that sent none left out; empty when the log did not record it. */
@@ -262,6 +267,7 @@ export function buildReport(input: ReportInput): Report {
     totals,
     expectStatus: expectationOf(log).spec,
     failures: countsOf(failures),
+    causes: services.length > 0 ? sumCauses(services.map((s) => s.causes)) : failureCauses(log, timeline, readySeries),
     budget: stateBudget(input.budget),
     connections: connectionTotals(log),
     resolution: services.length > 0 ? coarsest(services.map((s) => s.resolution)) : window && resolutionOf(log, timeline, window.startMs, window.endMs),
@@ -294,6 +300,7 @@ function serviceReport(stream: LoadStream, input: ReportInput): ServiceReport {
     problems: r.problems,
     totals: r.totals,
     failures: r.failures,
+    causes: r.causes,
     longestGap: r.longestGap,
     latency: r.latency,
     minReadyEndpoints: r.readyEndpoints.min,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { CLI_DRAIN_FLAGS } from '../../harness/drain/options.ts';
 import { OFFLINE_NGINX_IMAGE } from '../../harness/cluster/images.ts';
+import { KUBE_PROXY_MODES, unsupportedReason } from '../../harness/cluster/proxy-mode.ts';
 import { cli, fakeCluster } from './fakes.ts';
 
 const GOOD = 'test/fixtures/lint/good';
@@ -85,6 +86,31 @@ describe('zdt verify: input validation (exit 2 before any cluster)', () => {
     const freeze = await cli(['verify', GOOD, '--scenario', 'node-freeze', '--report-dir', join(dir, 'r-fault'), '--no-lint'], fake);
     expect(freeze.code, freeze.stderr).to.equal(0);
     expect(fake.ran[4]!.maintenance).to.deep.equal({ kind: 'node-fault', fault: 'pause', forMs: 60_000 });
+  });
+
+  it('runs every scenario once per kube-proxy mode, each on its own cluster, and says why a mode this kernel cannot run was skipped', async () => {
+    const fake = fakeCluster();
+    const one = await cli(['verify', GOOD, '--kube-proxy-mode', 'nftables', '--scenario', 'rollout', '--report-dir', join(dir, 'r-mode'), '--no-lint'], fake);
+    expect(fake.started.map((o) => o.kubeProxyMode)).to.deep.equal(['nftables']);
+    expect(fake.ran.map((o) => o.name)).to.deep.equal(['rollout-nftables']);
+    expect(one.stdout).to.match(/zdt: (PASS|COULD NOT VERIFY) \(exit [02]\): rollout-nftables (pass|skipped)/);
+
+    const all = fakeCluster();
+    const run = await cli(['verify', GOOD, '--kube-proxy-mode', 'all', '--scenario', 'rollout', '--report-dir', join(dir, 'r-mode'), '--no-lint'], all);
+    const runnable = KUBE_PROXY_MODES.filter((m) => unsupportedReason(m) === undefined);
+    expect(all.started.map((o) => o.kubeProxyMode)).to.deep.equal(runnable);
+    expect(all.ran.map((o) => o.name)).to.deep.equal(runnable.map((m) => `rollout-${m}`));
+    for (const mode of KUBE_PROXY_MODES.filter((m) => !runnable.includes(m))) {
+      expect(run.stderr).to.include(`zdt: skipping kube-proxy mode ${mode}: ${unsupportedReason(mode)}`);
+      expect(run.stdout).to.include(`rollout-${mode} skipped (kube-proxy mode ${mode}: `);
+    }
+    expect(run.code).to.equal(0);
+    // This host cannot run ipvs: a run that asks only for it proves nothing.
+    const skippedOnly = fakeCluster();
+    const ipvs = await cli(['verify', GOOD, '--kube-proxy-mode', 'ipvs', '--scenario', 'rollout', '--report-dir', join(dir, 'r-mode'), '--no-lint'], skippedOnly);
+    expect(ipvs.code).to.equal(unsupportedReason('ipvs') === undefined ? 0 : 2);
+    await rejects([GOOD, '--kube-proxy-mode', 'ebpf'], /Allowed choices are iptables, nftables, ipvs, all/);
+    await rejects([GOOD, '--kube-proxy-mode', 'ipvs', '--kubeconfig', 'k'], /'--kube-proxy-mode <mode>' cannot be used with option '--kubeconfig <file>'/);
   });
 
   it('rejects a bad budget or disruption length, naming the flag and the value', async () => {

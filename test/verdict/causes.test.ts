@@ -1,0 +1,77 @@
+import { expect } from 'chai';
+import { errorOutcome, type OutcomeError } from '../../harness/load/types.ts';
+import { CAUSES, causeOf, failureCauses, FIXES } from '../../harness/verdict/causes.ts';
+import { formatReport } from '../../harness/verdict/format.ts';
+import { buildReport } from '../../harness/verdict/report.ts';
+import { drainStory, ev, makeLog } from './fixtures.ts';
+
+const e = (code: OutcomeError) => errorOutcome(code);
+
+describe('verdict: a cause and a fix for every failed request', () => {
+  it('applies its rules in order: status, no ready endpoint, timeout, a pod just terminated, a kept-alive reset, a refusal', () => {
+    expect(causeOf(503, true, 0, true)).to.equal('app-error');
+    expect(causeOf(e('ECONNREFUSED'), true, 0, true)).to.equal('no-ready-endpoint');
+    expect(causeOf(e('UND_ERR_CONNECT_TIMEOUT'), true, 2, false, false)).to.equal('lost-pod');
+    expect(causeOf(e('UND_ERR_HEADERS_TIMEOUT'), false, null, false)).to.equal('lost-pod');
+    expect(causeOf(e('UND_ERR_CONNECT_TIMEOUT'), true, 1, false, true), 'a pod just gone: its IP still routed').to.equal('sent-after-sigterm');
+    expect(causeOf(e('ECONNREFUSED'), true, 1, true)).to.equal('sent-after-sigterm');
+    expect(causeOf(e('ECONNRESET'), undefined, 1, true)).to.equal('sent-after-sigterm');
+    expect(causeOf(e('ECONNRESET'), false, 1, true)).to.equal('keep-alive-closed');
+    expect(causeOf(e('ECONNREFUSED'), true, 2, false)).to.equal('refused-by-ready-pod');
+    expect(causeOf(e('ECONNRESET'), true, 2, false)).to.equal('refused-by-ready-pod');
+    expect(causeOf(e('UND_ERR_SOCKET'), false, 2, false)).to.equal('keep-alive-closed');
+    expect(causeOf(e('TLS'), true, 2, false)).to.equal('unexplained');
+    for (const cause of Object.keys(CAUSES) as (keyof typeof CAUSES)[]) expect(FIXES[cause], cause).to.be.a('string').with.length.above(20);
+  });
+
+  it("explains the drain story's failures: refusals while web-b terminates, the app's 503s, with their fixes in the text", () => {
+    const { log, timeline } = drainStory();
+    const r = buildReport({ log, timeline, scenario: 'drain' });
+    expect(r.causes.map((c) => [c.cause, c.count])).to.deep.equal([
+      ['sent-after-sigterm', 26],
+      ['app-error', 6],
+    ]);
+    const text = formatReport(r);
+    expect(text).to.include(`  causes          26 ${CAUSES['sent-after-sigterm']}: ${FIXES['sent-after-sigterm']}`);
+    expect(text).to.include(`                  6 ${CAUSES['app-error']}: `);
+    expect(buildReport({ ...drainStory({ failures: false }), scenario: 'clean' }).causes).to.deep.equal([]);
+  });
+
+  it('counts a refusal with no ready endpoint as that, and a refusal long after every exit as a pod Ready too early', () => {
+    // web-a terminates at 1 s: refusals until 4 s went to it; at 9.5 s a new pod refuses.
+    const timeline = [
+      ev(0, 'endpoint-ready', 'endpoint/web/10.0.0.1'),
+      ev(1000, 'pod-terminating', 'pod/web-a', 'n1'),
+      ev(1100, 'endpoint-not-ready', 'endpoint/web/10.0.0.1'),
+      ev(2000, 'pod-deleted', 'pod/web-a', 'n1'),
+      ev(9000, 'endpoint-ready', 'endpoint/web/10.0.0.2'),
+    ];
+    const log = makeLog([
+      { at: 500 },
+      { at: 1050, outcome: 'ECONNREFUSED', newConnection: true },
+      { at: 1500, outcome: 'ECONNREFUSED', newConnection: true },
+      { at: 3900, outcome: 'ECONNREFUSED', newConnection: true },
+      { at: 9500, outcome: 'ECONNREFUSED', newConnection: true },
+      { at: 9600, outcome: 'ECONNRESET', newConnection: false },
+    ]);
+    const series = [{ t: 0, ready: 1 }, { t: 1100, ready: 0 }, { t: 3000, ready: 1 }, { t: 9000, ready: 2 }];
+    expect(failureCauses(log, timeline, series).map((c) => [c.cause, c.count])).to.deep.equal([
+      ['sent-after-sigterm', 2],
+      ['keep-alive-closed', 1],
+      ['no-ready-endpoint', 1],
+      ['refused-by-ready-pod', 1],
+    ]);
+  });
+
+  it("adds up each Service's own causes, judged with its own ready endpoints", () => {
+    const { log: api, timeline } = drainStory();
+    const web = drainStory({ failures: false }).log;
+    const streams = [
+      { service: 'web', url: 'http://127.0.0.1:30080/', log: web },
+      { service: 'api', url: 'http://127.0.0.1:30081/', log: api },
+    ];
+    const r = buildReport({ log: api, streams, timeline, scenario: 'two' });
+    expect(r.services.map((s) => s.causes.length)).to.deep.equal([0, 2]);
+    expect(r.causes).to.deep.equal(r.services[1]!.causes);
+  });
+});
