@@ -16,7 +16,7 @@ import path from 'node:path';
 import { createClock, type Clock } from '../harness/clock.ts';
 import { startLoad } from '../harness/load/loop.ts';
 import { failedAt, OUTCOME_DROPPED, outcomeLabel, type RequestLog } from '../harness/load/types.ts';
-import { increment } from '../harness/verdict/bursts.ts';
+import { increment } from '../harness/verdict/counts.ts';
 import { poll, sleep } from '../harness/wait.ts';
 import { closedPort } from '../test/load/server.ts';
 

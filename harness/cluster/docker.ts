@@ -91,11 +91,13 @@ export interface NodeExecResult {
 export async function execInNode(node: string, command: readonly string[], options: { readonly signal?: AbortSignal } = {}): Promise<NodeExecResult> {
   const { signal } = options;
   const run = call(`exec ${node} ${command.join(' ')}`, (c) => c.container.exec(c.container.getById(node), [...command]), signal);
+  let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
     if (signal?.aborted) reject(abortError(signal));
-    signal?.addEventListener('abort', () => reject(abortError(signal)), { once: true });
+    onAbort = () => reject(abortError(signal!));
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
-  const result = await Promise.race([run, aborted]);
+  const result = await Promise.race([run, aborted]).finally(() => signal?.removeEventListener('abort', onAbort!));
   if (result.exitCode !== 0) {
     const tail = result.output.trim().split('\n').slice(-5).join('\n');
     throw new ZdtError(ErrorCode.Kind, `docker exec ${node} ${command[0]} exited with ${result.exitCode}${tail ? `:\n${tail}` : ''}`, { details: { node, exitCode: result.exitCode } });

@@ -187,6 +187,7 @@ const PAGE_SCRIPT = `
 export async function renderHtml(reports: readonly Report[]): Promise<string> {
   const chartJs = await readFile(chartBundlePath(), 'utf8');
   const title = reports.length === 1 ? `zdt: ${reports[0]!.scenario}` : `zdt: ${reports.length} scenarios`;
+  const charts = reports.map(chartData);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -217,8 +218,8 @@ export async function renderHtml(reports: readonly Report[]): Promise<string> {
 </head>
 <body>
 <h1>${escapeMarkup(title)}</h1>
-${reports.map(section).join('\n')}
-<script type="application/json" id="zdt-data">${JSON.stringify(reports.map(chartData)).replace(/</g, '\\u003c')}</script>
+${reports.map((r, i) => section(r, i, charts[i]!.lanes.labels.length)).join('\n')}
+<script type="application/json" id="zdt-data">${JSON.stringify(charts).replace(/</g, '\\u003c')}</script>
 <script>${scriptSafe(chartJs)}</script>
 <script>${PAGE_SCRIPT}</script>
 </body>
@@ -226,13 +227,13 @@ ${reports.map(section).join('\n')}
 `;
 }
 
-function section(report: Report, index: number): string {
+function section(report: Report, index: number, laneCount: number): string {
   const verdict = report.passed ? 'PASS' : `${report.verdict.toUpperCase()}: ${report.problems.join('; ')}`;
   return `<section class="${report.verdict}" id="scenario-${index}">
 <h2>${escapeMarkup(report.scenario)} <span class="verdict">${escapeMarkup(verdict)}</span></h2>
 ${report.resolution ? `<p class="resolution">${escapeMarkup(resolutionSentence(report.resolution))}</p>` : ''}
 <div class="chart"><canvas id="zdt-chart-${index}" role="img" aria-label="${escapeMarkup(`requests, latency and ready endpoints over time for ${report.scenario}`)}"></canvas></div>
-<div class="lanes" style="height: ${LANE_HEIGHT_PX * Math.max(1, podLanes(report.timeline, 0).length) + 60}px"><canvas id="zdt-lanes-${index}" role="img" aria-label="${escapeMarkup(`each pod's state over time for ${report.scenario}`)}"></canvas></div>
+<div class="lanes" style="height: ${LANE_HEIGHT_PX * Math.max(1, laneCount) + 60}px"><canvas id="zdt-lanes-${index}" role="img" aria-label="${escapeMarkup(`each pod's state over time for ${report.scenario}`)}"></canvas></div>
 ${serviceTable(report)}
 <pre>${escapeMarkup(formatReport(report))}</pre>
 ${burstTable(report)}

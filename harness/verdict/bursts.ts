@@ -1,6 +1,7 @@
 import { failedAt, outcomeLabel, type RequestLog } from '../load/types.ts';
 import type { TimelineEvent } from '../observe/events.ts';
 import { requireCount, requireNonNegative, requirePositive } from './options.ts';
+import { increment, ranked } from './counts.ts';
 
 export interface BurstOptions {
   /** Failures started less than this apart belong to one burst (ms). */
@@ -107,11 +108,7 @@ export function nearbyEvents(
   return picked.map((e) => ({ ...e, offsetMs: e.t - startMs, position: e.t < startMs ? 'before' : e.t > endMs ? 'after' : 'during' }));
 }
 
-/** Counts by label, most frequent first then by label, so reports read the same every run. */
+/** Counts by label, in `ranked` order. */
 export function countsOf(counts: ReadonlyMap<string, number>): LabelCount[] {
-  return [...counts].map(([label, count]) => ({ label, count })).sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
-}
-
-export function increment(counts: Map<string, number>, label: string): void {
-  counts.set(label, (counts.get(label) ?? 0) + 1);
+  return ranked(counts).map(([label, count]) => ({ label, count }));
 }

@@ -1,6 +1,7 @@
 import { ERROR_OUTCOME_BASE, failedAt, outcomeLabel, type OutcomeError, type RequestLog } from '../load/types.ts';
 import type { TimelineEvent } from '../observe/events.ts';
 import { displacedPods } from './displaced.ts';
+import { increment, ranked } from './counts.ts';
 
 /**
  * Why a request failed, read from what it got, the kind of connection it went on, and the
@@ -66,7 +67,7 @@ export function failureCauses(log: RequestLog, timeline: readonly TimelineEvent[
     // A pod's IP stays in kube-proxy's rules for as long after the pod is gone: packets to it go nowhere.
     const justGone = exits.some((d) => t >= d.terminatingAtMs && t <= (d.goneAtMs ?? d.terminatingAtMs) + PROPAGATION_MS);
     const cause = causeOf(log.outcome[i]!, log.newConnection ? log.newConnection[i] === 1 : undefined, readyAt(series, t), justTerminated, justGone);
-    counts.set(cause, (counts.get(cause) ?? 0) + 1);
+    increment(counts, cause);
   }
   return countsOf(counts);
 }
@@ -74,7 +75,7 @@ export function failureCauses(log: RequestLog, timeline: readonly TimelineEvent[
 /** Adds up per-Service cause counts into the run's. */
 export function sumCauses(lists: readonly (readonly CauseCount[])[]): CauseCount[] {
   const counts = new Map<Cause, number>();
-  for (const c of lists.flat()) counts.set(c.cause, (counts.get(c.cause) ?? 0) + c.count);
+  for (const c of lists.flat()) increment(counts, c.cause, c.count);
   return countsOf(counts);
 }
 
@@ -118,7 +119,5 @@ function readyAt(series: Series, t: number): number | null {
 }
 
 function countsOf(counts: ReadonlyMap<Cause, number>): CauseCount[] {
-  return [...counts]
-    .map(([cause, count]) => ({ cause, label: CAUSES[cause], count, fix: FIXES[cause] }))
-    .sort((a, b) => b.count - a.count || a.cause.localeCompare(b.cause));
+  return ranked(counts).map(([cause, count]) => ({ cause, label: CAUSES[cause], count, fix: FIXES[cause] }));
 }

@@ -2,7 +2,8 @@ import { build as buildHistogram } from 'hdr-histogram-js';
 import { CONNECTION_KINDS, expectationOf, failedAt, OUTCOME_DROPPED, outcomeLabel, type ConnectionKind, type RequestLog } from '../load/types.ts';
 import type { TimelineEvent } from '../observe/events.ts';
 import { displacedPods, unmeasuredExits, type DisplacedPod } from './displaced.ts';
-import { countsOf, findBursts, increment, resolveBurstOptions, type Burst, type BurstOptions, type LabelCount } from './bursts.ts';
+import { countsOf, findBursts, resolveBurstOptions, type Burst, type BurstOptions, type LabelCount } from './bursts.ts';
+import { increment } from './counts.ts';
 import { invalidOption, requireCount, requireNonNegative, requirePositive } from './options.ts';
 import { coarsest, resolutionOf, type Resolution } from './resolution.ts';
 import { checkBudget, overBudget, stateBudget, type AvailabilityBudget, type BudgetStatement } from './budget.ts';
@@ -491,6 +492,7 @@ function throughput(log: RequestLog, window: Span | null, bucketMs: number): Thr
       latencies[b]!.push(log.latencyMs[i]!);
     }
   }
-  const at = (p: number) => latencies.map((l) => (l.length === 0 ? null : Math.round(percentileOf(l.sort((a, b) => a - b), p) * 1000) / 1000));
+  for (const l of latencies) l.sort((a, b) => a - b);
+  const at = (p: number) => latencies.map((l) => (l.length === 0 ? null : Math.round(percentileOf(l, p) * 1000) / 1000));
   return { bucketMs, startMs, ok, failed, p50: at(50), p99: at(99) };
 }

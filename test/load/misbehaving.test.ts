@@ -4,7 +4,7 @@ import { createClock } from '../../harness/clock.ts';
 import type { ConnectionMode } from '../../harness/load/pool.ts';
 import { startLoad, type LoadHandle, type LoadOptions } from '../../harness/load/loop.ts';
 import { ERROR_OUTCOME_BASE, OUTCOME_ERRORS, outcomeLabel, type RequestLog } from '../../harness/load/types.ts';
-import { increment } from '../../harness/verdict/bursts.ts';
+import { increment } from '../../harness/verdict/counts.ts';
 import { MISBEHAVIOURS, OUTCOMES, startMisbehavingServer, type Misbehaviour } from './misbehaving.ts';
 
 const RATE = 1000;
