@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { scenario } from './scenario.ts';
+import { expectAttribution, scenario } from './scenario.ts';
 import { preStopQuitOnly, replicas, slowStart, variant, withoutPdb } from './variants.ts';
 
 // Measured on kind with Kubernetes 1.34: when another replica stays ready, kube-proxy usually
@@ -13,6 +13,11 @@ describe('3. delay for propagation: preStop sleeps until the endpoint removal ha
     const result = await scenario('delay', await variant(withoutPdb), { kind: 'drain', nodes: 1 });
     expect(result.report).to.have.zeroFailedRequests();
     expect(result.report.maintenance?.completed).to.equal(true);
+    expectAttribution(result.report);
+    // Measured, not assumed: the drained pods' endpoints left rotation, and the delay outlasted the lag.
+    const lag = result.report.propagationLag;
+    expect(lag?.pods.length, 'pods whose lag was measured').to.be.at.least(1);
+    expect(lag!.marginMs, 'margin the preStop delay leaves').to.be.above(0);
   });
 
   // A replacement that is ready within the delay (no warm-up) lets the last pod hand over.

@@ -49,3 +49,17 @@ export function expectCauses(report: Report, first: Cause, also: readonly Cause[
   expect(expected / report.totals.failed, `share of failures from ${[first, ...also].join(', ')}`).to.be.at.least(0.95);
   return causes;
 }
+
+/**
+ * Every request the run sent is attributed to its pod from the cluster's side (conntrack on the
+ * entry node), all but a few, and wherever the bundled nginx also named itself (X-Pod-Name) both
+ * name the same pod.
+ */
+export function expectAttribution(report: Report): void {
+  const r = report.routing;
+  say(`routing: ${JSON.stringify(r)}`);
+  expect(r?.method, 'attributed by conntrack').to.equal('conntrack');
+  expect(r!.attributed / r!.sent, 'share of sent requests attributed').to.be.at.least(0.99);
+  expect(r!.compared / r!.sent, 'share of sent requests with both conntrack and the header').to.be.at.least(0.95);
+  expect(r!.agreed, 'conntrack and X-Pod-Name name the same pod').to.equal(r!.compared);
+}

@@ -182,6 +182,20 @@ export class Cluster implements AsyncDisposable {
     });
   }
 
+  /**
+   * Where the load enters a kind cluster: the control-plane node (never drained; kind-config
+   * publishes the NodePorts through it) and its InternalIP on the kind network, where a
+   * connection keeps the client's port (see harness/observe/conntrack.ts). Undefined on an
+   * attached cluster, whose nodes zdt cannot look into.
+   */
+  async entryNode(signal?: AbortSignal): Promise<{ readonly name: string; readonly address: string } | undefined> {
+    if (!this.isKind) return undefined;
+    const nodes = await this.api.list<Node>({ apiVersion: 'v1', kind: 'Node' }, { labelSelector: 'node-role.kubernetes.io/control-plane' }, signal);
+    const node = nodes[0];
+    const address = node?.status?.addresses?.find((a) => a.type === 'InternalIP' && !a.address.includes(':'))?.address;
+    return node?.metadata?.name && address ? { name: node.metadata.name, address } : undefined;
+  }
+
   /** A fresh namespace for one run, deleted by its own delete()/dispose. */
   namespace(prefix: string, signal?: AbortSignal): Promise<Namespace> {
     return createNamespace(this.api, prefix, signal);

@@ -199,6 +199,7 @@ interface Columns {
   outcome: Uint16Array;
   pod: Uint16Array;
   newConnection: Uint8Array;
+  localPort: Uint16Array;
 }
 
 function allocate(capacity: number, from?: Columns): Columns {
@@ -209,6 +210,7 @@ function allocate(capacity: number, from?: Columns): Columns {
     outcome: new Uint16Array(capacity),
     pod: new Uint16Array(capacity),
     newConnection: new Uint8Array(capacity),
+    localPort: new Uint16Array(capacity),
   };
   if (from) {
     cols.scheduledAt.set(from.scheduledAt);
@@ -217,6 +219,7 @@ function allocate(capacity: number, from?: Columns): Columns {
     cols.outcome.set(from.outcome);
     cols.pod.set(from.pod);
     cols.newConnection.set(from.newConnection);
+    cols.localPort.set(from.localPort);
   }
   return cols;
 }
@@ -340,7 +343,7 @@ class LoadRun implements LoadHandle {
     this.#pool.get(i, this.#complete);
   }
 
-  #complete = (i: number, status: number, header: string | undefined, error: Error | undefined): void => {
+  #complete = (i: number, status: number, header: string | undefined, error: Error | undefined, localPort: number): void => {
     // Columns may have been reallocated since the start: always write to the current ones.
     const cols = this.#cols;
     const now = this.#clock.now();
@@ -348,6 +351,7 @@ class LoadRun implements LoadHandle {
     const outcome = error === undefined ? status : errorOutcomeOf(error);
     cols.outcome[i] = outcome;
     if (header) cols.pod[i] = this.#intern(header);
+    cols.localPort[i] = localPort;
     if (isFailure(outcome, this.#o.expectStatus)) this.failed++;
     else this.ok++;
     this.inFlight--;
@@ -394,6 +398,7 @@ class LoadRun implements LoadHandle {
       outcome: c.outcome.subarray(0, n),
       pod: c.pod.subarray(0, n),
       newConnection: c.newConnection.subarray(0, n),
+      localPort: c.localPort.subarray(0, n),
       pods: [...this.#pods],
       lateStarts: this.lateStarts,
       dropped: this.dropped,

@@ -1,4 +1,4 @@
-import { Client, type Dispatcher } from 'undici';
+import { buildConnector, Client, type Dispatcher } from 'undici';
 import { ErrorCode, ZdtError } from '../errors.ts';
 
 /**
@@ -51,9 +51,11 @@ export interface PoolOptions {
  * Called exactly once per `get`, always from a microtask: never from inside `get` nor from inside
  * one of undici's callbacks, so it may call `get` again. `status` is 0 when no response was
  * complete; `header` is the captured header when headers arrived (also when the body then
- * failed); `error` is undici's or Node's error object, for classify().
+ * failed); `error` is undici's or Node's error object, for classify(); `localPort` is the
+ * client-side TCP port of the connection the request went out on, 0 when none was established
+ * (a refused or timed-out connect): what the cluster's connection tracking sees as the source port.
  */
-export type Completion = (id: number, status: number, header: string | undefined, error: Error | undefined) => void;
+export type Completion = (id: number, status: number, header: string | undefined, error: Error | undefined, localPort: number) => void;
 
 export interface HttpPool {
   /** Starts one GET; its outcome arrives through `done` with the same `id`. Never throws. */
@@ -88,12 +90,32 @@ export function createPool(options: PoolOptions): HttpPool {
   };
 }
 
+/** One undici Client (one connection at a time, pipelining 1) and the local port of its current socket. */
+interface Connection {
+  readonly client: Client;
+  /** 0 from the start of each connect until it succeeds. */
+  localPort: number;
+}
+
 function createSinglePool(options: PoolOptions): HttpPool {
-  const clientOptions: Client.Options = {
-    pipelining: 1,
-    connect: { timeout: options.connectTimeoutMs, rejectUnauthorized: !options.insecure },
-    headersTimeout: options.headersTimeoutMs,
-    bodyTimeout: options.bodyTimeoutMs,
+  const connector = buildConnector({ timeout: options.connectTimeoutMs, rejectUnauthorized: !options.insecure });
+  const connect = (): Connection => {
+    const connection: Connection = {
+      localPort: 0,
+      client: new Client(options.origin, {
+        pipelining: 1,
+        headersTimeout: options.headersTimeoutMs,
+        bodyTimeout: options.bodyTimeoutMs,
+        connect: (opts, callback) => {
+          connection.localPort = 0;
+          connector(opts, (...args) => {
+            connection.localPort = args[1]?.localPort ?? 0;
+            callback(...args);
+          });
+        },
+      }),
+    };
+    return connection;
   };
   const request: Dispatcher.DispatchOptions = {
     path: options.path,
@@ -101,8 +123,8 @@ function createSinglePool(options: PoolOptions): HttpPool {
     reset: options.connection === 'new',
     ...(options.host === undefined ? {} : { headers: { host: options.host } }),
   };
-  const all = new Set<Client>();
-  const idle: Client[] = [];
+  const all = new Set<Connection>();
+  const idle: Connection[] = [];
   /** Requests finished since the last flush; one microtask hands back a whole batch. */
   let finished: GetHandler[] = [];
 
@@ -110,10 +132,10 @@ function createSinglePool(options: PoolOptions): HttpPool {
     const batch = finished;
     finished = [];
     for (const handler of batch) {
-      const client = handler.client;
+      const connection = handler.connection;
       // A closed or destroyed Client would fail every later request without sending it.
-      if (client?.closed || client?.destroyed) all.delete(client);
-      else if (client) idle.push(client);
+      if (connection?.client.closed || connection?.client.destroyed) all.delete(connection);
+      else if (connection) idle.push(connection);
       handler.report();
     }
   };
@@ -123,18 +145,18 @@ function createSinglePool(options: PoolOptions): HttpPool {
 
   return {
     get(id, done) {
-      let client = idle.pop();
-      if (client === undefined && all.size < options.maxConnections) {
-        client = new Client(options.origin, clientOptions);
-        all.add(client);
+      let connection = idle.pop();
+      if (connection === undefined && all.size < options.maxConnections) {
+        connection = connect();
+        all.add(connection);
       }
-      const handler = new GetHandler(id, done, options.captureHeader, client, release);
+      const handler = new GetHandler(id, done, options.captureHeader, connection, release);
       // The loop caps requests in flight at maxConnections; getting here means a Client was never handed back.
-      if (client === undefined) handler.onError(new ZdtError(ErrorCode.Load, `more than ${options.maxConnections} requests in flight`));
-      else client.dispatch(request, handler);
+      if (connection === undefined) handler.onError(new ZdtError(ErrorCode.Load, `more than ${options.maxConnections} requests in flight`));
+      else connection.client.dispatch(request, handler);
     },
     close: async () => {
-      await Promise.all([...all].map((c) => c.close()));
+      await Promise.all([...all].map((c) => c.client.close()));
     },
   };
 }
@@ -150,13 +172,14 @@ class GetHandler implements Dispatcher.DispatchHandler {
   #status = 0;
   #header: string | undefined;
   #error: Error | undefined;
+  #localPort = 0;
   #finished = false;
 
   constructor(
     private readonly id: number,
     private readonly done: Completion,
     private readonly headerName: string,
-    readonly client: Client | undefined,
+    readonly connection: Connection | undefined,
     private readonly release: (handler: GetHandler) => void,
   ) {}
 
@@ -191,7 +214,7 @@ class GetHandler implements Dispatcher.DispatchHandler {
 
   /** Runs in the pool's flush, after the Client went back on the stack. */
   report(): void {
-    this.done(this.id, this.#error === undefined ? this.#status : 0, this.#header, this.#error);
+    this.done(this.id, this.#error === undefined ? this.#status : 0, this.#header, this.#error, this.#localPort);
   }
 
   // undici ends a request once; a second end must not hand the Client back twice (two requests on one connection).
@@ -199,6 +222,8 @@ class GetHandler implements Dispatcher.DispatchHandler {
     if (this.#finished) return;
     this.#finished = true;
     this.#error = error;
+    // Read now: the next request on this Client may open another socket.
+    this.#localPort = this.connection?.localPort ?? 0;
     this.release(this);
   }
 }

@@ -21,6 +21,18 @@ export interface RequestLog {
    * went on a kept-alive one (see CONNECTION_MODES in pool.ts). Absent in a log built by hand.
    */
   readonly newConnection?: Uint8Array;
+  /**
+   * The client-side TCP port each request's connection had (0: no connection was established, or
+   * not recorded). With the entry node's connection tracking it tells which pod the connection was
+   * routed to (harness/observe/conntrack.ts). Absent in a log built by hand.
+   */
+  readonly localPort?: Uint16Array;
+  /**
+   * Index into `pods` of the pod the cluster routed the request's connection to, by its
+   * connection tracking (harness/verdict/routing.ts); 0 = not known. Unlike `pod`, it needs no
+   * header from the app and is known for failed requests too.
+   */
+  readonly routedTo?: Uint16Array;
   /** pods[0] is '' (unknown). */
   readonly pods: readonly string[];
   /**

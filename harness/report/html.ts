@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { TimelineKind } from '../observe/events.ts';
-import { counts, formatNearby, formatReport, ms, range, resolutionSentence } from '../verdict/format.ts';
+import { counts, formatNearby, formatReport, ms, range, resolutionSentence, seconds } from '../verdict/format.ts';
 import { podLanes, type PodState } from './lanes.ts';
 
 /** Height of one pod's row under the request chart. */
@@ -235,6 +235,7 @@ ${report.resolution ? `<p class="resolution">${escapeMarkup(resolutionSentence(r
 <div class="chart"><canvas id="zdt-chart-${index}" role="img" aria-label="${escapeMarkup(`requests, latency and ready endpoints over time for ${report.scenario}`)}"></canvas></div>
 <div class="lanes" style="height: ${LANE_HEIGHT_PX * Math.max(1, laneCount) + 60}px"><canvas id="zdt-lanes-${index}" role="img" aria-label="${escapeMarkup(`each pod's state over time for ${report.scenario}`)}"></canvas></div>
 ${serviceTable(report)}
+${lagTable(report)}
 <pre>${escapeMarkup(formatReport(report))}</pre>
 ${burstTable(report)}
 </section>`;
@@ -250,6 +251,21 @@ function serviceTable(report: Report): string {
   );
   return `<div class="scroll"><table class="services">
 <thead><tr><th>Service</th><th>verdict</th><th>sent</th><th>failed</th><th>failures</th><th>longest gap</th><th>min ready endpoints</th><th>load sent to</th></tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody>
+</table></div>`;
+}
+
+/** Per displaced pod: when its endpoint left rotation and how long new connections still reached it. */
+function lagTable(report: Report): string {
+  const lag = report.propagationLag;
+  if (!lag) return '';
+  const rows = lag.pods.map(
+    (p) => `<tr><td>${escapeMarkup(p.pod)}</td><td>${escapeMarkup(seconds(p.outAtMs))}</td><td>${p.lastNewMs === null ? 'none after' : escapeMarkup(seconds(p.lastNewMs))}</td><td>${escapeMarkup(ms(p.lagMs))}</td></tr>`,
+  );
+  return `<div class="scroll"><table class="lag">
+<thead><tr><th>pod</th><th>endpoint left rotation</th><th>last new connection routed to it</th><th>propagation lag</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody>

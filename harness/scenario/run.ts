@@ -16,7 +16,10 @@ import { failedAt, outcomeLabel, type RequestLog } from '../load/types.ts';
 import { loadManifests } from '../manifests/load.ts';
 import { API_VERSION, atAutoscalerFloor, isServingKind, podSources, rolloutEffect, type PodSource } from '../manifests/workloads.ts';
 import { Timeline } from '../observe/events.ts';
+import { watchConntrack, type ConntrackWatch } from '../observe/conntrack.ts';
 import { startWatcher } from '../observe/watcher.ts';
+import { podsByAddress, propagationLag, routeRequests } from '../verdict/routing.ts';
+import { preStopDelaySeconds, servingContainers } from '../lint/pod.ts';
 import { buildReport, type MaintenanceOutcome } from '../verdict/report.ts';
 import { abortError, poll, sleep } from '../wait.ts';
 import { faultSettings, runNodeFault } from './fault.ts';
@@ -25,7 +28,7 @@ import type { Exposure, ScenarioOptions, ScenarioResult } from './types.ts';
 
 /**
  * One verification: deploy the manifests into a fresh namespace, put open-model load on each
- * Service through its own NodePort on 127.0.0.1, perform the maintenance while watching pods,
+ * Service through its own NodePort (on kind at the control-plane node's address, else on 127.0.0.1), perform the maintenance while watching pods,
  * endpoints and nodes, and build the report (a verdict per Service and overall). Always removes
  * the namespace and (by default) puts the nodes back, whatever happened.
  */
@@ -70,11 +73,13 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
     }
     await waitApp('app');
 
+    // On kind the load goes to the entry node's own address, where its connection tracking sees the client's port; elsewhere to 127.0.0.1.
+    const entry = await cluster.entryNode(signal);
     const exposures: Exposure[] = [];
     for (const [i, svc] of services.entries()) {
       const nodePort = o.nodePort + i;
       const of = serviceNames[i]!;
-      const exposure: Exposure = { of, ...(await exposeService(api, ns.name, svc.object, nodePort, o.port, signal)), nodePort, url: `${o.scheme}://127.0.0.1:${nodePort}${o.path}` };
+      const exposure: Exposure = { of, ...(await exposeService(api, ns.name, svc.object, nodePort, o.port, signal)), nodePort, url: `${o.scheme}://${entry?.address ?? '127.0.0.1'}:${nodePort}${o.path}` };
       progress('expose', `${exposure.url} -> Service ${exposure.service} ${describePort(selectPort(svc.object, o.port))}${exposure.created ? ` (NodePort created beside ${of})` : ''}`);
       exposures.push(exposure);
     }
@@ -86,8 +91,16 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
     const watcher = startWatcher(api, { namespace: ns.name, services: exposures.map((e) => ({ service: e.service, as: e.of })), sink: timeline });
     let loads: ReturnType<typeof startLoad>[] = [];
     const stopLoads = () => Promise.all(loads.map((l) => l.stop()));
+    let conntrack: ConntrackWatch | undefined;
     try {
       await watcher.synced;
+      if (entry) {
+        progress('load', `following new connections in ${entry.name}'s conntrack to attribute each request to its pod`);
+        conntrack = await watchConntrack(entry.name, entry.address, { signal }).catch((err: unknown) => {
+          timeline.record('note', `node/${entry.name}`, `conntrack could not start, requests are attributed by the pod header only: ${(err as Error).message}`);
+          return undefined;
+        });
+      }
       const rate = o.loadProfile ? describeLoadProfile(o.loadProfile) : `${o.rate} req/s`;
       progress('load', `${rate} (${o.connection})${exposures.length > 1 ? ` on each of ${exposures.length} Services` : ''} for ${o.warmupMs} ms before maintenance`);
       loads = exposures.map((e) => {
@@ -111,20 +124,40 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
       });
       await sleep(o.settleMs, signal);
 
-      const logs = await stopLoads();
+      const loaded = await stopLoads();
       for (const e of exposures) timeline.record('load-stop', e.url);
       await watcher.stop();
+      const connections = await conntrack?.stop().catch((err: unknown) => {
+        timeline.record('note', `node/${entry!.name}`, `conntrack output could not be read, requests are attributed by the pod header only: ${(err as Error).message}`);
+        return undefined;
+      });
+      const wallToRun = (wallMs: number) => wallMs - clock.t0Wall;
+      const pods = podsByAddress(timeline.events);
+      const logs = connections ? loaded.map((log, i) => routeRequests(log, connections, { nodePort: exposures[i]!.nodePort, wallToRun, podOf: (a) => pods.get(a) })) : loaded;
+      const lag = connections ? propagationLag(timeline.events, connections, { wallToRun, nodePorts: exposures.map((e) => e.nodePort), ...preStopDelayOf(sources) }) : null;
       const finalPods = (await api.list<Pod>({ apiVersion: 'v1', kind: 'Pod', namespace: ns.name }, {}, signal))
         .filter((p) => !p.metadata?.deletionTimestamp)
         .map((p) => ({ name: p.metadata?.name ?? '', node: p.spec?.nodeName ?? '' }));
       const streams = exposures.map((e, i) => ({ service: e.of, url: e.url, log: logs[i]! }));
       const faultNotes = o.maintenance.kind === 'node-fault' ? await faultSettings(api, sources, signal) : undefined;
-      const report = buildReport({ log: mergeLogs(logs), streams, timeline: timeline.events, scenario: o.name, t0Wall: clock.t0Wall, maintenance: outcome, budget: o.budget, faultSettings: faultNotes, thresholds: o.loadProfile?.thresholds });
+      const report = buildReport({
+        log: mergeLogs(logs),
+        streams,
+        timeline: timeline.events,
+        scenario: o.name,
+        t0Wall: clock.t0Wall,
+        maintenance: outcome,
+        budget: o.budget,
+        faultSettings: faultNotes,
+        thresholds: o.loadProfile?.thresholds,
+        ...(connections && entry ? { routing: { method: 'conntrack' as const, node: entry.name }, propagationLag: lag } : {}),
+      });
       progress('report', `${report.totals.scheduled} requests, ${report.totals.failed} failed`);
       return { report, namespace: ns.name, exposures, drains, finalPods };
     } finally {
       await stopLoads();
       await watcher.stop();
+      await conntrack?.[Symbol.asyncDispose]();
     }
   } finally {
     progress('cleanup', `deleting ${ns.name}${disrupted && o.restoreNodes ? ' and restoring nodes' : ''}`);
@@ -140,8 +173,18 @@ function countFailures(log: RequestLog): number {
   return n;
 }
 
-/** What every request of the run carries, for the load and for the reachability probe alike. */
-const requestOf = (o: ResolvedScenarioOptions) => ({ host: o.host, insecure: o.insecure, expectStatus: o.expectStatus });
+/**
+ * What every request of the run carries, for the load and for the reachability probe alike.
+ * The URL is always built here, 127.0.0.1 or a kind node's address, never taken from a user.
+ */
+const requestOf = (o: ResolvedScenarioOptions) => ({ host: o.host, insecure: o.insecure, expectStatus: o.expectStatus, allowNonLoopback: true });
+
+/** The shortest preStop delay among the serving containers of the serving workloads (ms), when every one sets one. */
+function preStopDelayOf(sources: readonly PodSource[]): { preStopDelayMs?: number } {
+  const delays = sources.flatMap((s) => servingContainers(s.spec).map(preStopDelaySeconds));
+  if (delays.length === 0 || delays.some((d) => d === undefined)) return {};
+  return { preStopDelayMs: Math.min(...(delays as number[])) * 1000 };
+}
 
 /** A client error the app keeps giving is its answer to this request, not a warm-up: retrying will not change it. */
 const DEFINITIVE = (status: number) => status >= 400 && status < 500 && ![408, 425, 429].includes(status);
@@ -177,7 +220,8 @@ async function waitReachable({ url, nodePort }: Exposure, o: ResolvedScenarioOpt
     { timeoutMs: o.readyTimeoutMs, intervalMs: 500, signal, what: `${url} to answer` },
   ).catch((err: unknown) => {
     if (!isZdtError(err, ErrorCode.Timeout)) throw err;
-    throw new ZdtError(ErrorCode.AppNotReady, `${err.message}: is the kind config publishing NodePort ${nodePort} on 127.0.0.1 (extraPortMappings)?`, { cause: err });
+    const where = new URL(url).hostname === '127.0.0.1' ? `is the kind config publishing NodePort ${nodePort} on 127.0.0.1 (extraPortMappings)?` : `can this machine reach the kind network (${new URL(url).hostname}, the entry node's address) and does the Service answer on NodePort ${nodePort}?`;
+    throw new ZdtError(ErrorCode.AppNotReady, `${err.message}: ${where}`, { cause: err });
   });
 }
 

@@ -53,7 +53,10 @@ const CLOSED: ReadonlySet<string> = new Set<OutcomeError>(['ECONNRESET', 'UND_ER
 export const PROPAGATION_MS = 3000;
 
 /**
- * The cause of each failed request in `log`, counted, most frequent first. `series` is the
+ * The cause of each failed request in `log`, counted, most frequent first. A request whose pod
+ * is known from the cluster's side (RequestLog.routedTo) is judged by that pod's own exit: sent
+ * to it after its termination began is after SIGTERM however late; sent to a pod that was not
+ * leaving never is. Others are judged by any pod's exit within PROPAGATION_MS. `series` is the
  * ready endpoints of the Service the log loaded (with several Services, judge each stream with
  * its own series and add them up: a sum hides a Service at zero).
  */
@@ -63,9 +66,17 @@ export function failureCauses(log: RequestLog, timeline: readonly TimelineEvent[
   for (let i = 0; i < log.count; i++) {
     if (!failedAt(log, i)) continue;
     const t = log.startedAt[i]!;
-    const justTerminated = exits.some((d) => t >= d.terminatingAtMs && t <= d.terminatingAtMs + PROPAGATION_MS);
-    // A pod's IP stays in kube-proxy's rules for as long after the pod is gone: packets to it go nowhere.
-    const justGone = exits.some((d) => t >= d.terminatingAtMs && t <= (d.goneAtMs ?? d.terminatingAtMs) + PROPAGATION_MS);
+    const routed = log.routedTo?.[i] ? `pod/${log.pods[log.routedTo[i]!]}` : undefined;
+    let justTerminated: boolean;
+    let justGone: boolean;
+    if (routed === undefined) {
+      justTerminated = exits.some((d) => t >= d.terminatingAtMs && t <= d.terminatingAtMs + PROPAGATION_MS);
+      // A pod's IP stays in kube-proxy's rules for as long after the pod is gone: packets to it go nowhere.
+      justGone = exits.some((d) => t >= d.terminatingAtMs && t <= (d.goneAtMs ?? d.terminatingAtMs) + PROPAGATION_MS);
+    } else {
+      // Its own exit only (a StatefulSet's replacement of the same name serves again once the old one is gone).
+      justTerminated = justGone = exits.some((d) => d.pod === routed && t >= d.terminatingAtMs && t <= (d.goneAtMs ?? Infinity) + PROPAGATION_MS);
+    }
     const cause = causeOf(log.outcome[i]!, log.newConnection ? log.newConnection[i] === 1 : undefined, readyAt(series, t), justTerminated, justGone);
     increment(counts, cause);
   }

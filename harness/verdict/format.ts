@@ -4,6 +4,7 @@ import { requireCount } from './options.ts';
 import type { ConnectionTotals, Report, ServiceReport } from './report.ts';
 import type { Resolution } from './resolution.ts';
 import type { FaultFigures } from './fault.ts';
+import type { PropagationLag, RoutingSummary } from './routing.ts';
 import { formatThresholds } from './thresholds.ts';
 
 export interface FormatOptions {
@@ -59,6 +60,8 @@ export function formatReport(report: Report, options: FormatOptions = {}): strin
     field('displaced', `${d.pod}${d.node ? ` on ${d.node}` : ''}: terminating at ${seconds(d.terminatingAtMs)}, ${d.goneAtMs === null ? 'not seen gone' : `gone at ${seconds(d.goneAtMs)} (${ms(d.goneAtMs - d.terminatingAtMs)} later)`}`);
   }
   if (report.answeredBy.length > 0) field('answered by', counts(report.answeredBy));
+  if (report.routing) field('routing', formatRouting(report.routing));
+  if (report.propagationLag) field('propagation lag', formatLag(report.propagationLag));
   for (const f of report.findings) field('finding', `${f.severity} ${f.rule}${f.subject ? ` ${f.subject}` : ''}: ${f.message}`);
 
   if (report.bursts.length > 0) {
@@ -111,6 +114,32 @@ export function resolutionSentence(r: Resolution): string {
   const kinds = r.connections.length > 1 ? `; on ${r.connections.map((c) => `${c.connection} connections ${ms(c.blindSpotMs)}`).join(', ')}` : '';
   return `${blindSpot(r)} from ${seconds(r.startMs)} to ${seconds(r.endMs)} (longest stretch without a request start${kinds})`;
 }
+
+/**
+ * "6101 of 6112 requests attributed to the pod they were routed to, by conntrack on
+ * zdt-control-plane; the pod header agrees on 5890 of 5890", or the header's count alone.
+ */
+function formatRouting(r: RoutingSummary): string {
+  if (r.method === 'header') return `${r.attributed} requests named their pod in a response header (not seen from the cluster's side)`;
+  const check = r.compared > 0 ? `; the pod header agrees on ${r.agreed} of ${r.compared}` : '';
+  return `${r.attributed} of ${r.sent} requests attributed to the pod they were routed to, by conntrack on ${r.node}${check}`;
+}
+
+/** "p50 310 ms, max 1.20 s over 2 pods; preStop delay 5.00 s leaves 3.80 s" (or "is 0.20 s short: set it to at least 2 s"). */
+function formatLag(l: PropagationLag): string {
+  const measured = `p50 ${ms(l.p50Ms)}, max ${ms(l.maxMs)} over ${l.pods.length} pod${l.pods.length === 1 ? '' : 's'} (last new connection after its endpoint left rotation)`;
+  if (l.preStopDelayMs === undefined || l.marginMs === undefined) return `${measured}; no preStop delay: ${recommendDelay(l)}`;
+  return l.marginMs >= 0
+    ? `${measured}; preStop delay ${ms(l.preStopDelayMs)} leaves ${ms(l.marginMs)}`
+    : `${measured}; preStop delay ${ms(l.preStopDelayMs)} is ${ms(-l.marginMs)} short: ${recommendDelay(l)}`;
+}
+
+/** Twice the worst lag seen, rounded up to whole seconds and at least 2 s: lag varies with kube-proxy's sync and the API server's load. */
+export function recommendedDelaySeconds(l: PropagationLag): number {
+  return Math.max(2, Math.ceil((2 * l.maxMs) / 1000));
+}
+
+const recommendDelay = (l: PropagationLag) => `sleep at least ${recommendedDelaySeconds(l)} s in preStop`;
 
 /** "new: 40 of 2900 failed (ECONNREFUSED 40)". */
 function formatConnection(c: ConnectionTotals): string {

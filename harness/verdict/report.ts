@@ -4,6 +4,7 @@ import type { TimelineEvent } from '../observe/events.ts';
 import { displacedPods, unmeasuredExits, type DisplacedPod } from './displaced.ts';
 import { countsOf, findBursts, resolveBurstOptions, type Burst, type BurstOptions, type LabelCount } from './bursts.ts';
 import { increment } from './counts.ts';
+import { summarizeRouting, type PropagationLag, type RoutingSummary } from './routing.ts';
 import { invalidOption, requireCount, requireNonNegative, requirePositive } from './options.ts';
 import { coarsest, resolutionOf, type Resolution } from './resolution.ts';
 import { checkBudget, overBudget, stateBudget, type AvailabilityBudget, type BudgetStatement } from './budget.ts';
@@ -77,6 +78,10 @@ export interface ReportInput {
    * budget's maxFailed).
    */
   readonly thresholds?: readonly Threshold[];
+  /** Where `log.routedTo` came from (routing.ts); without it only the pod header attributes requests. */
+  readonly routing?: { readonly method: 'conntrack'; readonly node: string };
+  /** Measured propagation lag (routing.ts' propagationLag), when conntrack watched. */
+  readonly propagationLag?: PropagationLag | null;
 }
 
 export interface Totals {
@@ -200,6 +205,10 @@ export interface Report {
   /** A verdict per loaded Service, in load order (from ReportInput.streams; empty without them). */
   readonly services: readonly ServiceReport[];
   readonly answeredBy: readonly LabelCount[];
+  /** How requests were attributed to pods and how far that reaches (RoutingSummary); null when nothing was. */
+  readonly routing: RoutingSummary | null;
+  /** How long after a pod left rotation new connections still reached it; null when not measured. */
+  readonly propagationLag: PropagationLag | null;
   readonly bursts: readonly Burst[];
   readonly throughput: Throughput;
   readonly maintenance: MaintenanceOutcome | null;
@@ -278,6 +287,8 @@ export function buildReport(input: ReportInput): Report {
     readyEndpoints: { ...minReady(readySeries, window), series: readySeries },
     services,
     answeredBy: countsOf(answeredBy),
+    routing: log.routedTo && input.routing ? summarizeRouting(log, input.routing) : answeredBy.size > 0 ? summarizeRouting(log, { method: 'header' }) : null,
+    propagationLag: input.propagationLag ?? null,
     bursts: findBursts(log, timeline, burstOptions),
     throughput: throughput(log, window, bucketMs),
     maintenance,

@@ -222,6 +222,31 @@ describe('load/loop', () => {
     });
   });
 
+  describe('local ports', () => {
+    // The server names each request by the client's port it saw: what a node's conntrack sees as the source port.
+    const byClientPort = (req: http.IncomingMessage, res: http.ServerResponse) => {
+      res.setHeader('x-pod-name', String(req.socket.remotePort));
+      res.end('ok');
+    };
+    for (const connection of ['keep-alive', 'new', 'mixed'] as const) {
+      it(`records each request's client-side port on ${connection} connections, as the server saw it`, async () => {
+        server = await startServer(byClientPort);
+        const log = await startLoad({ url: server.url, clock: createClock(), ratePerSecond: 50, durationMs: 400, connection }).done;
+        expect(log.count).to.equal(20);
+        const seen = Array.from(log.pod, (p) => Number(log.pods[p]));
+        expect(Array.from(log.localPort!)).to.deep.equal(seen);
+        expect(seen.every((port) => port > 0)).to.equal(true);
+        expect(new Set(seen).size).to.equal(server.connections);
+      });
+    }
+
+    it('records 0 for a request that never got a connection', async () => {
+      const log = await startLoad({ url: `http://127.0.0.1:${await closedPort()}/`, clock: createClock(), ratePerSecond: 50, durationMs: 200, connection: 'keep-alive' }).done;
+      expect(log.count).to.equal(10);
+      expect(Array.from(log.localPort!)).to.deep.equal(Array(10).fill(0));
+    });
+  });
+
   describe('a starved generator', () => {
     it('drops requests due while the in-flight cap is reached, without counting them as failures', async () => {
       const held: http.ServerResponse[] = [];

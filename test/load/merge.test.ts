@@ -31,6 +31,16 @@ describe('load/merge', () => {
     expect(mergeLogs([a, makeLog([{ at: 10 }])]).newConnection).to.equal(undefined);
   });
 
+  it('keeps local ports, and the pods conntrack routed to renumbered like the header\'s, only when every log has them', () => {
+    const pods = ['', 'web-1', 'web-2'];
+    const a = { ...makeLog([{ at: 0, localPort: 40001 }, { at: 20, localPort: 40002 }]), pods, routedTo: Uint16Array.from([2, 1]) };
+    const b = { ...makeLog([{ at: 10, localPort: 40003, pod: 'api-1' }]), routedTo: Uint16Array.from([1]) };
+    const merged = mergeLogs([a, b]);
+    expect([...merged.localPort!]).to.deep.equal([40001, 40003, 40002]);
+    expect([...merged.routedTo!].map((i) => merged.pods[i])).to.deep.equal(['web-2', 'api-1', 'web-1']);
+    expect(mergeLogs([a, makeLog([{ at: 10 }])])).to.not.have.any.keys('localPort', 'routedTo');
+  });
+
   it('returns a single log as it is and refuses none', () => {
     const one = makeLog([{ at: 0 }]);
     expect(mergeLogs([one])).to.equal(one);

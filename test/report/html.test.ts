@@ -28,7 +28,13 @@ describe('report: HTML in headless Chromium', function () {
   this.timeout(60_000);
   const nastyName = 'rollout <img src=x onerror="window.pwned=1"> & more';
   const reports = [
-    buildReport({ ...drainStory(), scenario: 'drain zdt-worker2', t0Wall: T0_WALL, maintenance: { completed: true } }),
+    buildReport({
+      ...drainStory(),
+      scenario: 'drain zdt-worker2',
+      t0Wall: T0_WALL,
+      maintenance: { completed: true },
+      propagationLag: { pods: [{ pod: 'web-b', outAtMs: 4300, lastNewMs: 4550, lagMs: 250 }], p50Ms: 250, maxMs: 250, preStopDelayMs: 5000, marginMs: 4750 },
+    }),
     buildReport({ ...drainStory({ failures: false }), scenario: nastyName, t0Wall: T0_WALL }),
     twoServices(),
   ];
@@ -151,6 +157,13 @@ describe('report: HTML in headless Chromium', function () {
     ]);
     expect(await page.locator('#scenario-2 h2').innerText()).to.include('(Service api: 32 of 1000)');
     expect(await page.locator('#scenario-0 table.services').count()).to.equal(0);
+  });
+
+  it('shows the propagation lag per displaced pod when it was measured, and no table otherwise', async () => {
+    const rows = await page.locator('#scenario-0 table.lag tbody tr').allInnerTexts();
+    expect(rows.map((r) => r.split('\t'))).to.deep.equal([['web-b', '4.300 s', '4.550 s', '250 ms']]);
+    expect(await page.locator('#scenario-0 pre').innerText()).to.match(/propagation lag +p50 250 ms, max 250 ms over 1 pod/);
+    expect(await page.locator('#scenario-1 table.lag').count()).to.equal(0);
   });
 
   it("junit.xml parses in the browser's XML parser", async () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { errorOutcome, type OutcomeError } from '../../harness/load/types.ts';
+import { errorOutcome, type OutcomeError, type RequestLog } from '../../harness/load/types.ts';
 import { CAUSES, causeOf, failureCauses, FIXES } from '../../harness/verdict/causes.ts';
 import { formatReport } from '../../harness/verdict/format.ts';
 import { buildReport } from '../../harness/verdict/report.ts';
@@ -60,6 +60,29 @@ describe('verdict: a cause and a fix for every failed request', () => {
       ['keep-alive-closed', 1],
       ['no-ready-endpoint', 1],
       ['refused-by-ready-pod', 1],
+    ]);
+  });
+
+  it('judges a request conntrack routed to a known pod by that pod alone, however long after its exit began', () => {
+    // web-a terminates at 1 s and is gone at 20 s; web-b never leaves.
+    const timeline = [
+      ev(1000, 'pod-terminating', 'pod/web-a', 'n1'),
+      ev(20000, 'pod-deleted', 'pod/web-a', 'n1'),
+    ];
+    const refusedAt = (at: number) => ({ at, outcome: 'ECONNREFUSED' as const, newConnection: true });
+    // 8 s after web-a's exit began (past PROPAGATION_MS), and 1.5 s after it (within).
+    const log = makeLog([refusedAt(9000), refusedAt(2500), refusedAt(2600)]);
+    const series = [{ t: 0, ready: 2 }];
+    const causes = (l: RequestLog) => failureCauses(l, timeline, series).map((c) => [c.cause, c.count]);
+    // Unattributed: by time alone, the late one looks like a pod that was Ready too early.
+    expect(causes(log)).to.deep.equal([['sent-after-sigterm', 2], ['refused-by-ready-pod', 1]]);
+    // All routed to web-a: the late one too met the leaving pod.
+    const routed = { ...log, pods: ['', 'web-a', 'web-b'], routedTo: Uint16Array.from([1, 1, 1]) };
+    expect(causes(routed)).to.deep.equal([['sent-after-sigterm', 3]]);
+    // Two routed to web-b, which was not leaving: refused by a Ready pod, near web-a's exit or not.
+    expect(causes({ ...routed, routedTo: Uint16Array.from([1, 2, 2]) })).to.deep.equal([
+      ['refused-by-ready-pod', 2],
+      ['sent-after-sigterm', 1],
     ]);
   });
 

@@ -11,6 +11,8 @@ export interface Req {
   readonly pod?: string;
   /** Sent on a connection of its own (RequestLog.newConnection); the log has the column when any request sets it. */
   readonly newConnection?: boolean;
+  /** The connection's client-side port (RequestLog.localPort); the log has the column when any request sets it. */
+  readonly localPort?: number;
 }
 
 export function makeLog(reqs: readonly Req[], extra: { lateStarts?: number } = {}): RequestLog {
@@ -26,6 +28,7 @@ export function makeLog(reqs: readonly Req[], extra: { lateStarts?: number } = {
     lateStarts: extra.lateStarts ?? 0,
     dropped: reqs.filter((r) => r.outcome === OUTCOME_DROPPED).length,
     ...(reqs.some((r) => r.newConnection !== undefined) ? { newConnection: Uint8Array.from(reqs, (r) => (r.newConnection ? 1 : 0)) } : {}),
+    ...(reqs.some((r) => r.localPort !== undefined) ? { localPort: Uint16Array.from(reqs, (r) => r.localPort ?? 0) } : {}),
   };
   reqs.forEach((r, i) => {
     const outcome = r.outcome ?? 200;
