@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { OUTCOME_ERRORS } from '../harness/load/types.ts';
 import { expectCauses, scenario } from './scenario.ts';
-import { preStopQuitOnly, variant, withoutPdb } from './variants.ts';
+import { preStopQuitOnly, variant, withoutKeepaliveTime, withoutPdb } from './variants.ts';
 
 describe('2. graceful shutdown: preStop quits nginx gracefully, no delay', function () {
   it('finishes in-flight requests but still drops the ones kube-proxy sends before the endpoint is gone', async function () {
@@ -13,5 +13,14 @@ describe('2. graceful shutdown: preStop quits nginx gracefully, no delay', funct
     const codes = result.report.failures.map((f) => f.label);
     expect(codes.every((c) => (OUTCOME_ERRORS as readonly string[]).includes(c)), `failures are connection errors, not HTTP 5xx: ${codes.join(', ')}`).to.equal(true);
     expectCauses(result.report, 'no-ready-endpoint', ['sent-after-sigterm', 'keep-alive-closed']);
+  });
+
+  // Measured, for the report's "stale reuse" line: what a client that retries idempotent
+  // requests on a stale kept-alive connection (Go net/http, browsers) would not have seen.
+  it('without keepalive_time, says how many failures met a kept-alive connection nginx closed before answering', async function () {
+    const result = await scenario('no-keepalive-time', await variant(withoutKeepaliveTime), { kind: 'replace' }, { connection: 'keep-alive' });
+    const { reusedUnanswered, totals } = result.report;
+    expect(reusedUnanswered, 'recorded').to.be.a('number');
+    expect(reusedUnanswered!).to.be.at.most(totals.failed);
   });
 });

@@ -42,8 +42,22 @@ export const preStopQuitOnly: Mutation = edit((m) => {
  */
 export const stallInPreStop = (seconds: number, delaySeconds: number): Mutation =>
   edit((m) => {
+    preStopDelay(delaySeconds)(m);
     const command = nginx(m).lifecycle!.preStop!.exec!.command!;
-    command[2] = `pkill -STOP -x nginx; sleep ${seconds}; pkill -CONT -x nginx; ${command[2]!.replace(/^sleep \d+/, `sleep ${delaySeconds}`)}`;
+    command[2] = `pkill -STOP -x nginx; sleep ${seconds}; pkill -CONT -x nginx; ${command[2]}`;
+  });
+/** nginx without `keepalive_time`: a kept-alive connection stays open until nginx quits and closes it, idle or about to be reused. */
+export const withoutKeepaliveTime: Mutation = edit((m) => {
+  const conf = m.find((x) => x.object.kind === 'ConfigMap')!.object as { data: Record<string, string> };
+  const before = conf.data['nginx.conf']!;
+  conf.data['nginx.conf'] = before.replace(/^\s*keepalive_time .*\n/m, '');
+  if (conf.data['nginx.conf'] === before) throw new Error('the example has no keepalive_time line to remove');
+});
+/** The example's preStop with a delay of `seconds` before nginx quits, instead of its own. */
+export const preStopDelay = (seconds: number): Mutation =>
+  edit((m) => {
+    const command = nginx(m).lifecycle!.preStop!.exec!.command!;
+    command[2] = command[2]!.replace(/^sleep \d+/, `sleep ${seconds}`);
   });
 export const replicas = (n: number): Mutation => edit((m) => void (deployment(m).spec!.replicas = n));
 export const recreateStrategy: Mutation = edit((m) => void (deployment(m).spec!.strategy = { type: 'Recreate' }));

@@ -200,6 +200,7 @@ interface Columns {
   pod: Uint16Array;
   newConnection: Uint8Array;
   localPort: Uint16Array;
+  reusedUnanswered: Uint8Array;
 }
 
 function allocate(capacity: number, from?: Columns): Columns {
@@ -211,6 +212,7 @@ function allocate(capacity: number, from?: Columns): Columns {
     pod: new Uint16Array(capacity),
     newConnection: new Uint8Array(capacity),
     localPort: new Uint16Array(capacity),
+    reusedUnanswered: new Uint8Array(capacity),
   };
   if (from) {
     cols.scheduledAt.set(from.scheduledAt);
@@ -220,6 +222,7 @@ function allocate(capacity: number, from?: Columns): Columns {
     cols.pod.set(from.pod);
     cols.newConnection.set(from.newConnection);
     cols.localPort.set(from.localPort);
+    cols.reusedUnanswered.set(from.reusedUnanswered);
   }
   return cols;
 }
@@ -343,7 +346,7 @@ class LoadRun implements LoadHandle {
     this.#pool.get(i, this.#complete);
   }
 
-  #complete = (i: number, status: number, header: string | undefined, error: Error | undefined, localPort: number): void => {
+  #complete = (i: number, status: number, header: string | undefined, error: Error | undefined, localPort: number, reusedUnanswered: boolean): void => {
     // Columns may have been reallocated since the start: always write to the current ones.
     const cols = this.#cols;
     const now = this.#clock.now();
@@ -352,6 +355,7 @@ class LoadRun implements LoadHandle {
     cols.outcome[i] = outcome;
     if (header) cols.pod[i] = this.#intern(header);
     cols.localPort[i] = localPort;
+    cols.reusedUnanswered[i] = reusedUnanswered ? 1 : 0;
     if (isFailure(outcome, this.#o.expectStatus)) this.failed++;
     else this.ok++;
     this.inFlight--;
@@ -399,6 +403,7 @@ class LoadRun implements LoadHandle {
       pod: c.pod.subarray(0, n),
       newConnection: c.newConnection.subarray(0, n),
       localPort: c.localPort.subarray(0, n),
+      reusedUnanswered: c.reusedUnanswered.subarray(0, n),
       pods: [...this.#pods],
       lateStarts: this.lateStarts,
       dropped: this.dropped,

@@ -4,7 +4,7 @@ import type { RequestLog } from './types.ts';
 /**
  * One RequestLog of several taken on the same clock (one per Service, say), rows ordered by
  * scheduledAt as a single generator would have written them; pod indices are renumbered into
- * one `pods` table; `newConnection`, `localPort` and `routedTo` are kept when every log has them. The logs must expect the same statuses (they come from one run's options).
+ * one `pods` table; `newConnection`, `localPort`, `routedTo` and `reusedUnanswered` are kept when every log has them. The logs must expect the same statuses (they come from one run's options).
  * Throws ZDT_INVALID_OPTION for an empty list or differing expectStatus.
  */
 export function mergeLogs(logs: readonly RequestLog[]): RequestLog {
@@ -45,6 +45,7 @@ export function mergeLogs(logs: readonly RequestLog[]): RequestLog {
   const newConnection = logs.every((l) => l.newConnection) ? new Uint8Array(count) : undefined;
   const localPort = logs.every((l) => l.localPort) ? new Uint16Array(count) : undefined;
   const routedTo = logs.every((l) => l.routedTo) ? new Uint16Array(count) : undefined;
+  const reusedUnanswered = logs.every((l) => l.reusedUnanswered) ? new Uint8Array(count) : undefined;
   rows.forEach(({ log, i, pod }, r) => {
     merged.scheduledAt[r] = log.scheduledAt[i]!;
     merged.startedAt[r] = log.startedAt[i]!;
@@ -54,6 +55,7 @@ export function mergeLogs(logs: readonly RequestLog[]): RequestLog {
     if (newConnection) newConnection[r] = log.newConnection![i]!;
     if (localPort) localPort[r] = log.localPort![i]!;
     if (routedTo) routedTo[r] = pod[log.routedTo![i]!]!;
+    if (reusedUnanswered) reusedUnanswered[r] = log.reusedUnanswered![i]!;
   });
-  return { ...merged, ...(newConnection && { newConnection }), ...(localPort && { localPort }), ...(routedTo && { routedTo }) };
+  return { ...merged, ...(newConnection && { newConnection }), ...(localPort && { localPort }), ...(routedTo && { routedTo }), ...(reusedUnanswered && { reusedUnanswered }) };
 }

@@ -53,9 +53,12 @@ export interface PoolOptions {
  * complete; `header` is the captured header when headers arrived (also when the body then
  * failed); `error` is undici's or Node's error object, for classify(); `localPort` is the
  * client-side TCP port of the connection the request went out on, 0 when none was established
- * (a refused or timed-out connect): what the cluster's connection tracking sees as the source port.
+ * (a refused or timed-out connect): what the cluster's connection tracking sees as the source port;
+ * `reusedUnanswered` is true when the request went out on a connection that had already carried
+ * a complete response and failed before any response header came back: the stale kept-alive
+ * connection that Go's net/http and browsers retry an idempotent request on.
  */
-export type Completion = (id: number, status: number, header: string | undefined, error: Error | undefined, localPort: number) => void;
+export type Completion = (id: number, status: number, header: string | undefined, error: Error | undefined, localPort: number, reusedUnanswered: boolean) => void;
 
 export interface HttpPool {
   /** Starts one GET; its outcome arrives through `done` with the same `id`. Never throws. */
@@ -90,11 +93,13 @@ export function createPool(options: PoolOptions): HttpPool {
   };
 }
 
-/** One undici Client (one connection at a time, pipelining 1) and the local port of its current socket. */
+/** One undici Client (one connection at a time, pipelining 1) and what zdt knows of its current socket. */
 interface Connection {
   readonly client: Client;
   /** 0 from the start of each connect until it succeeds. */
   localPort: number;
+  /** Responses completed on the current socket (0 again at each connect). */
+  served: number;
 }
 
 function createSinglePool(options: PoolOptions): HttpPool {
@@ -102,12 +107,14 @@ function createSinglePool(options: PoolOptions): HttpPool {
   const connect = (): Connection => {
     const connection: Connection = {
       localPort: 0,
+      served: 0,
       client: new Client(options.origin, {
         pipelining: 1,
         headersTimeout: options.headersTimeoutMs,
         bodyTimeout: options.bodyTimeoutMs,
         connect: (opts, callback) => {
           connection.localPort = 0;
+          connection.served = 0;
           connector(opts, (...args) => {
             connection.localPort = args[1]?.localPort ?? 0;
             callback(...args);
@@ -173,6 +180,9 @@ class GetHandler implements Dispatcher.DispatchHandler {
   #header: string | undefined;
   #error: Error | undefined;
   #localPort = 0;
+  /** Whether the socket the request was written to had served a response before. */
+  #reused = false;
+  #answered = false;
   #finished = false;
 
   constructor(
@@ -183,11 +193,15 @@ class GetHandler implements Dispatcher.DispatchHandler {
     private readonly release: (handler: GetHandler) => void,
   ) {}
 
-  onConnect(): void {}
+  // undici calls this as it writes the request to a connected socket: any connect came first.
+  onConnect(): void {
+    this.#reused = (this.connection?.served ?? 0) > 0;
+  }
 
   /** Raw headers alternate name, value; names keep the server's case. */
   onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
     this.#status = statusCode;
+    this.#answered = true;
     const name = this.headerName;
     for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
       const key = rawHeaders[i]!;
@@ -205,6 +219,7 @@ class GetHandler implements Dispatcher.DispatchHandler {
   }
 
   onComplete(): void {
+    if (this.connection) this.connection.served++;
     this.#finish(undefined);
   }
 
@@ -214,7 +229,8 @@ class GetHandler implements Dispatcher.DispatchHandler {
 
   /** Runs in the pool's flush, after the Client went back on the stack. */
   report(): void {
-    this.done(this.id, this.#error === undefined ? this.#status : 0, this.#header, this.#error, this.#localPort);
+    const failed = this.#error !== undefined;
+    this.done(this.id, failed ? 0 : this.#status, this.#header, this.#error, this.#localPort, failed && this.#reused && !this.#answered);
   }
 
   // undici ends a request once; a second end must not hand the Client back twice (two requests on one connection).

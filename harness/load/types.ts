@@ -33,6 +33,11 @@ export interface RequestLog {
    * header from the app and is known for failed requests too.
    */
   readonly routedTo?: Uint16Array;
+  /**
+   * 1 where the request failed on a connection that had already carried a complete response,
+   * before any response header came back (see Completion in pool.ts). Absent in a log built by hand.
+   */
+  readonly reusedUnanswered?: Uint8Array;
   /** pods[0] is '' (unknown). */
   readonly pods: readonly string[];
   /**

@@ -51,18 +51,36 @@ export interface ConntrackWatch extends AsyncDisposable {
   stop(): Promise<ConntrackNew[]>;
 }
 
+/** The kubelet's port: every node listens on it, so a connection to it from the node itself is a safe marker. */
+const MARKER_PORT = 10250;
+
 /**
  * Starts `conntrack -E` in `node` (kind's node image carries conntrack, kube-proxy needs it) for
  * new TCP connections to `address` (the node's own address the load targets), writing to a file
- * in the node, which stop() reads and removes. Rejects with ZDT_KIND if it cannot start.
+ * in the node, which stop() reads and removes. First it deletes the node's entries for
+ * connections to `ports` (the run's NodePorts): an entry left by an earlier run's connection to a
+ * pod now gone (SYN_SENT for 2 min, ESTABLISHED for a day) captures a new connection from the same
+ * client port, whose SYN then follows the old NAT to the dead pod and times out, unseen as new.
+ * Resolves only once the watch sees events: the
+ * node connects to its own kubelet port until one shows up (up to 5 s), since a connection
+ * opened before the netlink subscription is never seen and a kept-alive one would stay
+ * unattributed for its whole life. Rejects with ZDT_KIND if it cannot start.
  */
-export async function watchConntrack(node: string, address: string, options: { readonly signal?: AbortSignal } = {}): Promise<ConntrackWatch> {
+export async function watchConntrack(node: string, address: string, ports: readonly number[], options: { readonly signal?: AbortSignal } = {}): Promise<ConntrackWatch> {
   const file = `/tmp/zdt-conntrack-${process.pid}-${Date.now()}.log`;
-  const started = await execInNode(
-    node,
-    ['sh', '-c', `conntrack -E -e NEW -p tcp --orig-dst ${address} -o timestamp > ${file} 2>&1 < /dev/null & echo $!`],
-    options,
-  );
+  const script = [
+    // conntrack -D exits 1 when nothing matched.
+    ...ports.map((port) => `conntrack -D -p tcp --orig-dst ${address} --dport ${port} > /dev/null 2>&1 || true`),
+    `conntrack -E -e NEW -p tcp --orig-dst ${address} -o timestamp > ${file} 2>&1 < /dev/null &`,
+    'pid=$!',
+    'for i in $(seq 50); do',
+    `  (exec 3<>/dev/tcp/${address}/${MARKER_PORT}) 2>/dev/null`,
+    `  if grep -q 'dport=${MARKER_PORT} ' ${file}; then echo $pid; exit 0; fi`,
+    '  sleep 0.1',
+    'done',
+    `echo "conntrack -E saw no new connection in 5 s:"; cat ${file}; kill $pid; rm -f ${file}; exit 1`,
+  ].join('\n');
+  const started = await execInNode(node, ['bash', '-c', script], options);
   const pid = Number(started.stdout.trim());
   let stopped: Promise<ConntrackNew[]> | undefined;
   const stop = () =>

@@ -96,7 +96,7 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
       await watcher.synced;
       if (entry) {
         progress('load', `following new connections in ${entry.name}'s conntrack to attribute each request to its pod`);
-        conntrack = await watchConntrack(entry.name, entry.address, { signal }).catch((err: unknown) => {
+        conntrack = await watchConntrack(entry.name, entry.address, exposures.map((e) => e.nodePort), { signal }).catch((err: unknown) => {
           timeline.record('note', `node/${entry.name}`, `conntrack could not start, requests are attributed by the pod header only: ${(err as Error).message}`);
           return undefined;
         });

@@ -32,6 +32,9 @@ export function formatReport(report: Report, options: FormatOptions = {}): strin
   if (report.failures.length > 0) field('failures', `${counts(report.failures)} (expected statuses ${report.expectStatus})`);
   // A cause and its fix per line: what to change, not only what broke.
   for (const [i, c] of report.causes.entries()) field(i === 0 ? 'causes' : '', `${c.count} ${c.label}: ${c.fix}`);
+  if (report.reusedUnanswered !== null && report.totals.failed > 0) {
+    field('stale reuse', `${report.reusedUnanswered} of ${totals.failed} failed requests went out on a reused kept-alive connection and got no response byte: a client that retries idempotent requests on such a connection (Go net/http, browsers) would not have seen them; the verdict counts them all`);
+  }
   // Which kind of connection failed says where to look: new ones at routing (preStop delay), kept-alive ones at the server's shutdown.
   if (report.failures.length > 0 && report.connections.length > 1) field('connections', report.connections.map(formatConnection).join('; '));
   if (report.latency) {

@@ -205,6 +205,13 @@ export interface Report {
   /** A verdict per loaded Service, in load order (from ReportInput.streams; empty without them). */
   readonly services: readonly ServiceReport[];
   readonly answeredBy: readonly LabelCount[];
+  /**
+   * Failed requests that went out on a reused kept-alive connection and got no response byte
+   * (RequestLog.reusedUnanswered): a client that retries idempotent requests on a stale
+   * connection (Go net/http, browsers) would not have seen them. The verdict counts them all.
+   * Null when the log did not record it.
+   */
+  readonly reusedUnanswered: number | null;
   /** How requests were attributed to pods and how far that reaches (RoutingSummary); null when nothing was. */
   readonly routing: RoutingSummary | null;
   /** How long after a pod left rotation new connections still reached it; null when not measured. */
@@ -287,6 +294,7 @@ export function buildReport(input: ReportInput): Report {
     readyEndpoints: { ...minReady(readySeries, window), series: readySeries },
     services,
     answeredBy: countsOf(answeredBy),
+    reusedUnanswered: log.reusedUnanswered ? countFailedWhere(log, log.reusedUnanswered) : null,
     routing: log.routedTo && input.routing ? summarizeRouting(log, input.routing) : answeredBy.size > 0 ? summarizeRouting(log, { method: 'header' }) : null,
     propagationLag: input.propagationLag ?? null,
     bursts: findBursts(log, timeline, burstOptions),
@@ -298,6 +306,12 @@ export function buildReport(input: ReportInput): Report {
     findings: [...(input.findings ?? [])],
     timeline: [...timeline],
   };
+}
+
+function countFailedWhere(log: RequestLog, flags: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < log.count; i++) if (flags[i] === 1 && failedAt(log, i)) n++;
+  return n;
 }
 
 /** A Service's stream judged alone: the run's events, but only its own endpoints; the maintenance is judged once, overall. */

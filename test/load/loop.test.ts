@@ -247,6 +247,47 @@ describe('load/loop', () => {
     });
   });
 
+  describe('failures on a reused connection before any response (what Go net/http and browsers retry)', () => {
+    // Answers the first request of each connection; what it does to the second decides the case.
+    const secondOnConnection = (second: (req: http.IncomingMessage, res: http.ServerResponse) => void) => {
+      const seen = new WeakMap<object, number>();
+      return (req: http.IncomingMessage, res: http.ServerResponse) => {
+        const n = (seen.get(req.socket) ?? 0) + 1;
+        seen.set(req.socket, n);
+        if (n === 1) ok(req, res);
+        else second(req, res);
+      };
+    };
+    const run = async (connection: 'keep-alive' | 'new') => {
+      const log = await startLoad({ url: server!.url, clock: createClock(), ratePerSecond: 20, durationMs: 500, connection, maxInFlight: 1 }).done;
+      return { log, flagged: Array.from(log.reusedUnanswered!) };
+    };
+
+    it('flags a request the server dropped unanswered on a connection that had served one', async () => {
+      server = await startServer(secondOnConnection((req) => req.socket.destroy()));
+      const { log, flagged } = await run('keep-alive');
+      const failed = Array.from(log.outcome, (o) => (isFailure(o, DEFAULT_EXPECT_STATUS) ? 1 : 0));
+      expect(failed.reduce((a: number, b) => a + b, 0)).to.be.at.least(3);
+      expect(flagged).to.deep.equal(failed);
+    });
+
+    it('does not flag a failure after the response began, nor one on a fresh connection', async () => {
+      server = await startServer(secondOnConnection((_req, res) => {
+        res.writeHead(200, { 'content-length': '100' });
+        res.write('partial');
+        setTimeout(() => res.socket?.destroy(), 5);
+      }));
+      const midBody = await run('keep-alive');
+      expect(midBody.log.outcome.some((o) => isFailure(o, DEFAULT_EXPECT_STATUS))).to.equal(true);
+      expect(midBody.flagged.every((f) => f === 0)).to.equal(true);
+      await server.close();
+      server = await startServer((req) => req.socket.destroy());
+      const fresh = await run('keep-alive');
+      expect(fresh.log.outcome.every((o) => isFailure(o, DEFAULT_EXPECT_STATUS))).to.equal(true);
+      expect(fresh.flagged.every((f) => f === 0)).to.equal(true);
+    });
+  });
+
   describe('a starved generator', () => {
     it('drops requests due while the in-flight cap is reached, without counting them as failures', async () => {
       const held: http.ServerResponse[] = [];

@@ -13,6 +13,8 @@ export interface Req {
   readonly newConnection?: boolean;
   /** The connection's client-side port (RequestLog.localPort); the log has the column when any request sets it. */
   readonly localPort?: number;
+  /** Failed on a reused connection before any response (RequestLog.reusedUnanswered); the log has the column when any request sets it. */
+  readonly reusedUnanswered?: boolean;
 }
 
 export function makeLog(reqs: readonly Req[], extra: { lateStarts?: number } = {}): RequestLog {
@@ -29,6 +31,7 @@ export function makeLog(reqs: readonly Req[], extra: { lateStarts?: number } = {
     dropped: reqs.filter((r) => r.outcome === OUTCOME_DROPPED).length,
     ...(reqs.some((r) => r.newConnection !== undefined) ? { newConnection: Uint8Array.from(reqs, (r) => (r.newConnection ? 1 : 0)) } : {}),
     ...(reqs.some((r) => r.localPort !== undefined) ? { localPort: Uint16Array.from(reqs, (r) => r.localPort ?? 0) } : {}),
+    ...(reqs.some((r) => r.reusedUnanswered !== undefined) ? { reusedUnanswered: Uint8Array.from(reqs, (r) => (r.reusedUnanswered ? 1 : 0)) } : {}),
   };
   reqs.forEach((r, i) => {
     const outcome = r.outcome ?? 200;

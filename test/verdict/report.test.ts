@@ -61,6 +61,21 @@ describe('verdict: buildReport', () => {
     expect(buildReport({ log: makeLog([{ at: 0 }]), timeline: [], scenario: 's' }).connections).to.deep.equal([]);
   });
 
+  it('says how many failures a client retrying on a stale kept-alive connection would not have seen, and still fails them', () => {
+    const reqs: Req[] = [
+      { at: 0, reusedUnanswered: false },
+      { at: 10, outcome: 'ECONNRESET', reusedUnanswered: true },
+      { at: 20, outcome: 'UND_ERR_SOCKET', reusedUnanswered: true },
+      { at: 30, outcome: 'ECONNREFUSED', reusedUnanswered: false },
+    ];
+    const r = buildReport({ log: makeLog(reqs), timeline: [], scenario: 's' });
+    expect(r.reusedUnanswered).to.equal(2);
+    expect(r.verdict).to.equal('fail');
+    expect(formatReport(r)).to.match(/stale reuse +2 of 3 failed requests went out on a reused kept-alive connection and got no response byte: .*Go net\/http, browsers/);
+    expect(buildReport({ log: makeLog([{ at: 0 }]), timeline: [], scenario: 's' }).reusedUnanswered).to.equal(null);
+    expect(formatReport(buildReport({ log: makeLog([{ at: 0, reusedUnanswered: false }]), timeline: [], scenario: 's' }))).to.not.include('stale reuse');
+  });
+
   it("judges statuses by the log's expectStatus: in totals, failures, bursts, throughput and latency", () => {
     const log = {
       ...makeLog([
