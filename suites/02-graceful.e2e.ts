@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { OUTCOME_ERRORS } from '../harness/load/types.ts';
-import { expectCauses, scenario } from './scenario.ts';
-import { preStopQuitOnly, variant, withoutKeepaliveTime, withoutPdb } from './variants.ts';
+import { expectCauses, scenario, timesOf } from './scenario.ts';
+import { gracePeriod, preStopQuitOnly, stallInPreStop, variant, withoutKeepaliveTime, withoutPdb } from './variants.ts';
 
 describe('2. graceful shutdown: preStop quits nginx gracefully, no delay', function () {
   it('finishes in-flight requests but still drops the ones kube-proxy sends before the endpoint is gone', async function () {
@@ -22,5 +22,17 @@ describe('2. graceful shutdown: preStop quits nginx gracefully, no delay', funct
     const { reusedUnanswered, totals } = result.report;
     expect(reusedUnanswered, 'recorded').to.be.a('number');
     expect(reusedUnanswered!).to.be.at.most(totals.failed);
+  });
+
+  // The kubelet cuts a preStop short at the grace period, gives the container 2 s more, then
+  // SIGKILLs it: nginx's workers, frozen by the preStop, never quit, so its master exits 137.
+  it('an app that hangs at shutdown past its grace period: the watcher sees its container killed (exit 137)', async function () {
+    const result = await scenario('grace-kill', await variant(stallInPreStop(10, 5), gracePeriod(1)), { kind: 'drain', nodes: 1 });
+    const killed = timesOf(result, 'container-killed');
+    const displaced = result.report.displaced.map((d) => d.pod);
+    expect(killed.map((e) => e.subject), 'the displaced pod, killed').to.deep.equal(displaced);
+    expect(killed[0]!.detail).to.match(/^nginx exit 137 on zdt-worker/);
+    const exit = result.report.displaced[0]!;
+    expect(killed[0]!.t - exit.terminatingAtMs, 'killed 1 s of grace plus 2 s after termination began, seen within a few seconds').to.be.within(2500, 8000);
   });
 });

@@ -46,8 +46,8 @@ describe('14. Helm chart and kustomize overlays with two Services', function () 
     expect(r.code, r.stdout + r.stderr).to.equal(0);
     expect(summary(r)).to.equal('zdt: PASS (exit 0): node-replacement pass');
     expect(r.stderr).to.match(/Deployment zdt-api at 2 replica\(s\), the minReplicas of HorizontalPodAutoscaler zdt-api/);
-    expect(r.stderr).to.match(/127\.0\.0\.1:30080\/ -> Service api-zdt-nodeport/);
-    expect(r.stderr).to.match(/127\.0\.0\.1:30081\/ -> Service web-zdt-nodeport/);
+    expect(r.stderr).to.match(/\d+\.\d+\.\d+\.\d+:30080\/ -> Service api-zdt-nodeport/);
+    expect(r.stderr).to.match(/\d+\.\d+\.\d+\.\d+:30081\/ -> Service web-zdt-nodeport/);
     const [report] = await reports();
     expect(verdicts(report!)).to.deep.equal(['api pass', 'web pass']);
     for (const s of report!.services) expect(s.totals.sent, s.service).to.be.greaterThan(1000);

@@ -59,6 +59,7 @@ export const preStopDelay = (seconds: number): Mutation =>
     const command = nginx(m).lifecycle!.preStop!.exec!.command!;
     command[2] = command[2]!.replace(/^sleep \d+/, `sleep ${seconds}`);
   });
+export const gracePeriod = (seconds: number): Mutation => edit((m) => void (podSpec(m).terminationGracePeriodSeconds = seconds));
 export const replicas = (n: number): Mutation => edit((m) => void (deployment(m).spec!.replicas = n));
 export const recreateStrategy: Mutation = edit((m) => void (deployment(m).spec!.strategy = { type: 'Recreate' }));
 /** Replacement pods need `seconds` before they can become ready (an app with a slow start). */

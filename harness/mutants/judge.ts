@@ -1,3 +1,4 @@
+import { ms } from '../verdict/format.ts';
 import type { Report, Verdict } from '../verdict/report.ts';
 import type { Mutant, MutantName, NotApplicable } from './mutants.ts';
 
@@ -16,6 +17,8 @@ export interface MutantRun {
   readonly problems: readonly string[];
   readonly sent: number;
   readonly failed: number;
+  /** The run's measured propagation lag (Report.propagationLag.maxMs), null when not measured. */
+  readonly propagationLagMaxMs: number | null;
 }
 
 export interface MutantResult {
@@ -28,7 +31,14 @@ export interface MutantResult {
   readonly runs: readonly MutantRun[];
 }
 
-export const runOfReport = (r: Report): MutantRun => ({ scenario: r.scenario, verdict: r.verdict, problems: r.problems, sent: r.totals.sent, failed: r.totals.failed });
+export const runOfReport = (r: Report): MutantRun => ({
+  scenario: r.scenario,
+  verdict: r.verdict,
+  problems: r.problems,
+  sent: r.totals.sent,
+  failed: r.totals.failed,
+  propagationLagMaxMs: r.propagationLag?.maxMs ?? null,
+});
 
 /**
  * A run that ended in an error instead of a report: `blocked` when the error is a blocked
@@ -37,13 +47,18 @@ export const runOfReport = (r: Report): MutantRun => ({ scenario: r.scenario, ve
  */
 export function runOfError(scenario: string, err: unknown, blocked: boolean): MutantRun {
   const verdict: Verdict = blocked ? 'fail' : 'inconclusive';
-  return { scenario, verdict, problems: [(err as Error).message ?? String(err)], sent: 0, failed: 0 };
+  return { scenario, verdict, problems: [(err as Error).message ?? String(err)], sent: 0, failed: 0, propagationLagMaxMs: null };
 }
 
-/** A twin's verdict from its runs, one per scenario. */
+/**
+ * A twin's verdict from its runs, one per scenario. A missed twin's explanation ends with the
+ * propagation lag its runs measured, the figure a delay or grace period has to outlast.
+ */
 export function judgeMutant(mutant: Mutant, runs: readonly MutantRun[]): MutantResult {
   const status: MutantStatus = runs.some((r) => r.verdict === 'fail') ? 'caught' : runs.length > 0 && runs.every((r) => r.verdict === 'pass') ? 'missed' : 'inconclusive';
-  const explanation = status === 'missed' ? mutant.ifMissed : status === 'inconclusive' ? 'no run failed, but not every run proved something (see its problems)' : null;
+  const lags = runs.flatMap((r) => (r.propagationLagMaxMs === null ? [] : [r.propagationLagMaxMs]));
+  const measured = lags.length > 0 ? ` (measured: new connections still reached a pod up to ${ms(Math.max(...lags))} after its endpoint left rotation)` : '';
+  const explanation = status === 'missed' ? `${mutant.ifMissed}${measured}` : status === 'inconclusive' ? 'no run failed, but not every run proved something (see its problems)' : null;
   return { name: mutant.name, status, change: mutant.change, explanation, runs };
 }
 

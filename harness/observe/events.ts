@@ -15,6 +15,8 @@ export type TimelineKind =
   | 'eviction-error'
   | 'pod-terminating'
   | 'pod-deleted'
+  /** A container of a terminating pod ended with exit code 137 (SIGKILL: the grace period ran out); detail names it. */
+  | 'container-killed'
   | 'pod-scheduled'
   | 'pod-ready'
   | 'pod-not-ready'

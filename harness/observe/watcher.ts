@@ -64,13 +64,15 @@ export function startWatcher(api: KubeApi, options: WatcherOptions): Watcher {
   const signal = controller.signal;
 
   // Pods: what was last recorded per UID, so repeated ADDED (a re-watch) adds nothing.
-  type PodState = { name: string; node?: string; ready: boolean; terminating: boolean };
+  type PodState = { name: string; node?: string; ready: boolean; terminating: boolean; killed: readonly string[] };
   const pods = new Map<string, PodState>();
   const podState = (pod: Pod): PodState => ({
     name: pod.metadata?.name ?? '',
     node: pod.spec?.nodeName,
     ready: isReady(pod.status?.conditions),
     terminating: pod.metadata?.deletionTimestamp !== undefined,
+    // 137 = 128 + SIGKILL: what the kubelet sends when the grace period runs out.
+    killed: (pod.status?.containerStatuses ?? []).filter((c) => c.state?.terminated?.exitCode === 137).map((c) => c.name),
   });
   const podChanged = (pod: Pod, note?: string) => {
     const uid = pod.metadata?.uid;
@@ -82,6 +84,9 @@ export function startWatcher(api: KubeApi, options: WatcherOptions): Watcher {
     if (now.node && now.node !== prev?.node) sink.record('pod-scheduled', subject, withNote(now.node, note));
     if (now.terminating && !prev?.terminating) sink.record('pod-terminating', subject, withNote(now.node, note));
     if (now.ready !== (prev?.ready ?? false)) sink.record(now.ready ? 'pod-ready' : 'pod-not-ready', subject, withNote(now.node, note));
+    for (const container of now.killed) {
+      if (now.terminating && !prev?.killed.includes(container)) sink.record('container-killed', subject, withNote(`${container} exit 137 on ${now.node ?? '?'}`, note));
+    }
   };
   const podGone = (uid: string, note?: string) => {
     const last = pods.get(uid);

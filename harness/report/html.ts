@@ -212,6 +212,8 @@ export async function renderHtml(reports: readonly Report[]): Promise<string> {
   th, td { text-align: left; vertical-align: top; padding: .3rem .5rem; border-bottom: 1px solid #eee; }
   th { background: #fafafa; }
   .events { white-space: pre; }
+  .causes { min-width: 18rem; }
+  .causes p { margin: 0 0 .3rem; }
   .nowrap { white-space: nowrap; }
   .scroll { overflow-x: auto; }
 </style>
@@ -278,10 +280,11 @@ function burstTable(report: Report): string {
   const rows = report.bursts.map((b, i) => {
     const events = [...b.events].sort((x, y) => x.t - y.t).map(formatNearby).join('\n');
     return `<tr><td>${i + 1}</td><td class="nowrap">${escapeMarkup(range(b.startMs, b.endMs))}</td><td>${escapeMarkup(wall(b.startMs))}</td>` +
-      `<td>${b.count}</td><td>${escapeMarkup(counts(b.outcomes))}</td><td class="events">${escapeMarkup(events || 'none')}</td></tr>`;
+      `<td>${b.count}</td><td>${escapeMarkup(counts(b.outcomes))}</td><td class="causes">${b.causes.map((c) => `<p><b>${c.count} ${escapeMarkup(c.label)}</b>: ${escapeMarkup(c.fix)}</p>`).join('')}</td>` +
+      `<td class="events">${escapeMarkup(events || 'none')}</td></tr>`;
   });
   return `<div class="scroll"><table class="bursts">
-<thead><tr><th>#</th><th>since t0</th><th>wall (UTC)</th><th>failed</th><th>outcomes</th><th>events around it (offset from first failure)</th></tr></thead>
+<thead><tr><th>#</th><th>since t0</th><th>wall (UTC)</th><th>failed</th><th>outcomes</th><th>cause: fix</th><th>events around it (offset from first failure)</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody>

@@ -15,6 +15,8 @@ export const CAUSES = {
   'sent-after-sigterm': 'sent to a pod that had stopped serving after SIGTERM',
   'refused-by-ready-pod': 'refused by a pod in the endpoints (Ready, not serving)',
   'keep-alive-closed': 'a kept-alive connection closed by the server under the request',
+  'stale-route': 'routed to a pod that no longer existed (its IP still in the rules)',
+  'killed-at-grace-end': 'in flight when its container was killed at the end of the grace period (exit 137)',
   unexplained: 'no cluster event explains it',
 } as const;
 export type Cause = keyof typeof CAUSES;
@@ -27,6 +29,8 @@ export const FIXES: Readonly<Record<Cause, string>> = {
   'sent-after-sigterm': 'sleep in a preStop hook before the app stops (longer than the endpoint removal takes to reach every kube-proxy, e.g. 5 s), then let it finish in-flight requests',
   'refused-by-ready-pod': 'make the readiness probe check the port the Service sends to (httpGet or tcpSocket on it), so a pod is Ready only once it serves',
   'keep-alive-closed': "recycle kept-alive connections before the pod quits (nginx keepalive_time, or Connection: close once terminating) and keep the server's idle timeout longer than the client's, or retry idempotent requests on a reused connection",
+  'stale-route': 'keep the pod alive and serving until routing has caught up: a preStop delay longer than the measured propagation lag, inside terminationGracePeriodSeconds',
+  'killed-at-grace-end': 'make terminationGracePeriodSeconds longer than the preStop delay plus the time the app needs to finish in-flight requests after SIGTERM',
   unexplained: "see the failure bursts' events around it",
 };
 
@@ -53,31 +57,50 @@ const CLOSED: ReadonlySet<string> = new Set<OutcomeError>(['ECONNRESET', 'UND_ER
 export const PROPAGATION_MS = 3000;
 
 /**
- * The cause of each failed request in `log`, counted, most frequent first. A request whose pod
+ * How late the watcher may see a container's exit 137 after the kill: the kubelet reports a
+ * container's state in its next pod status update, which it batches (about a second on kind).
+ */
+export const KILL_SEEN_WITHIN_MS = 1500;
+/** How long after the watcher saw the kill a reset it caused may still be recorded (the generator's own lag). */
+const KILL_RESET_SLACK_MS = 50;
+
+/**
+ * The cause of each failed request in `log`, counted, most frequent first. A request reset or
+ * closed in the moments before the watcher saw a container killed (exit 137; of the pod it was
+ * routed to, when known), having started before, is that kill's doing (a client timeout is
+ * the client giving up, not the kill); other requests go through causeOf. A request whose pod
  * is known from the cluster's side (RequestLog.routedTo) is judged by that pod's own exit: sent
  * to it after its termination began is after SIGTERM however late; sent to a pod that was not
  * leaving never is. Others are judged by any pod's exit within PROPAGATION_MS. `series` is the
  * ready endpoints of the Service the log loaded (with several Services, judge each stream with
- * its own series and add them up: a sum hides a Service at zero).
+ * its own series and add them up: a sum hides a Service at zero). `only` limits it to the
+ * requests it accepts (one burst's).
  */
-export function failureCauses(log: RequestLog, timeline: readonly TimelineEvent[], series: Series): CauseCount[] {
+export function failureCauses(log: RequestLog, timeline: readonly TimelineEvent[], series: Series, only?: (i: number) => boolean): CauseCount[] {
   const exits = displacedPods(timeline);
+  const kills = timeline.filter((e) => e.kind === 'container-killed');
   const counts = new Map<Cause, number>();
   for (let i = 0; i < log.count; i++) {
-    if (!failedAt(log, i)) continue;
+    if (!failedAt(log, i) || (only && !only(i))) continue;
     const t = log.startedAt[i]!;
     const routed = log.routedTo?.[i] ? `pod/${log.pods[log.routedTo[i]!]}` : undefined;
+    const endedAt = t + (Number.isFinite(log.latencyMs[i]) ? log.latencyMs[i]! : 0);
+    // Cut by a kill (of the pod it was routed to, when known): the dying process's socket reset or closed it between the kill and the watcher seeing it.
+    const killed = kills.some((k) => (routed === undefined || k.subject === routed) && t <= k.t && endedAt >= k.t - KILL_SEEN_WITHIN_MS && endedAt <= k.t + KILL_RESET_SLACK_MS);
     let justTerminated: boolean;
     let justGone: boolean;
+    let alreadyGone = false;
     if (routed === undefined) {
       justTerminated = exits.some((d) => t >= d.terminatingAtMs && t <= d.terminatingAtMs + PROPAGATION_MS);
       // A pod's IP stays in kube-proxy's rules for as long after the pod is gone: packets to it go nowhere.
       justGone = exits.some((d) => t >= d.terminatingAtMs && t <= (d.goneAtMs ?? d.terminatingAtMs) + PROPAGATION_MS);
     } else {
       // Its own exit only (a StatefulSet's replacement of the same name serves again once the old one is gone).
-      justTerminated = justGone = exits.some((d) => d.pod === routed && t >= d.terminatingAtMs && t <= (d.goneAtMs ?? Infinity) + PROPAGATION_MS);
+      const exit = exits.find((d) => d.pod === routed && t >= d.terminatingAtMs && t <= (d.goneAtMs ?? Infinity) + PROPAGATION_MS);
+      justTerminated = justGone = exit !== undefined;
+      alreadyGone = exit?.goneAtMs != null && t >= exit.goneAtMs;
     }
-    const cause = causeOf(log.outcome[i]!, log.newConnection ? log.newConnection[i] === 1 : undefined, readyAt(series, t), justTerminated, justGone);
+    const cause = killed && CLOSED.has(outcomeLabel(log.outcome[i]!)) ? 'killed-at-grace-end' : causeOf(log.outcome[i]!, log.newConnection ? log.newConnection[i] === 1 : undefined, readyAt(series, t), justTerminated, justGone, alreadyGone);
     increment(counts, cause);
   }
   return countsOf(counts);
@@ -91,8 +114,9 @@ export function sumCauses(lists: readonly (readonly CauseCount[])[]): CauseCount
 }
 
 /**
- * One failed request's cause, first rule that holds: a status is the app's own answer; with no
- * ready endpoint nothing could serve it; a timeout while a pod was shutting down, or within
+ * One failed request's cause, first rule that holds: a status is the app's own answer; a
+ * timeout on a connection conntrack routed to a pod already deleted (`alreadyGone`) met a stale
+ * route; with no ready endpoint nothing could serve it; a timeout while a pod was shutting down, or within
  * PROPAGATION_MS of it being gone, met that pod after SIGTERM (its IP still routed), any other
  * timeout met a pod that no longer answered (a lost node); a new
  * connection refused or reset within PROPAGATION_MS of a pod's termination went to that pod,
@@ -101,10 +125,11 @@ export function sumCauses(lists: readonly (readonly CauseCount[])[]): CauseCount
  * a pod in the endpoints that does not listen (Ready too early).
  * `newConnection` is undefined when the log did not record it (then treated as new).
  */
-export function causeOf(outcome: number, newConnection: boolean | undefined, ready: number | null, justTerminated: boolean, justGone = justTerminated): Cause {
+export function causeOf(outcome: number, newConnection: boolean | undefined, ready: number | null, justTerminated: boolean, justGone = justTerminated, alreadyGone = false): Cause {
   if (outcome < ERROR_OUTCOME_BASE) return 'app-error';
-  if (ready === 0) return 'no-ready-endpoint';
   const label = outcomeLabel(outcome);
+  if (alreadyGone && TIMEOUTS.has(label)) return 'stale-route';
+  if (ready === 0) return 'no-ready-endpoint';
   if (TIMEOUTS.has(label)) return justGone ? 'sent-after-sigterm' : 'lost-pod';
   const refused = label === 'ECONNREFUSED';
   const closed = CLOSED.has(label);

@@ -144,6 +144,11 @@ export interface ConnectionTotals {
   readonly failures: readonly LabelCount[];
 }
 
+/** A failure burst with the causes of its own failed requests, each with its fix. */
+export interface ExplainedBurst extends Burst {
+  readonly causes: readonly CauseCount[];
+}
+
 /** One Service's own verdict: its requests, its endpoints, its bursts. */
 export interface ServiceReport {
   readonly service: string;
@@ -158,7 +163,7 @@ export interface ServiceReport {
   readonly latency: Latency | null;
   /** Fewest ready endpoints of this Service while load ran. */
   readonly minReadyEndpoints: number | null;
-  readonly bursts: readonly Burst[];
+  readonly bursts: readonly ExplainedBurst[];
   /** How short an outage of this Service could have gone unseen (see Resolution). */
   readonly resolution: Resolution | null;
   /** The thresholds judged on this Service's stream alone. */
@@ -216,7 +221,7 @@ export interface Report {
   readonly routing: RoutingSummary | null;
   /** How long after a pod left rotation new connections still reached it; null when not measured. */
   readonly propagationLag: PropagationLag | null;
-  readonly bursts: readonly Burst[];
+  readonly bursts: readonly ExplainedBurst[];
   readonly throughput: Throughput;
   readonly maintenance: MaintenanceOutcome | null;
   /** Every pod the maintenance displaced, with when its deletion began and when it was gone. */
@@ -297,7 +302,10 @@ export function buildReport(input: ReportInput): Report {
     reusedUnanswered: log.reusedUnanswered ? countFailedWhere(log, log.reusedUnanswered) : null,
     routing: log.routedTo && input.routing ? summarizeRouting(log, input.routing) : answeredBy.size > 0 ? summarizeRouting(log, { method: 'header' }) : null,
     propagationLag: input.propagationLag ?? null,
-    bursts: findBursts(log, timeline, burstOptions),
+    bursts: findBursts(log, timeline, burstOptions).map((b) => ({
+      ...b,
+      causes: failureCauses(log, timeline, readySeries, (i) => log.startedAt[i]! >= b.startMs && log.startedAt[i]! <= b.endMs),
+    })),
     throughput: throughput(log, window, bucketMs),
     maintenance,
     displaced,

@@ -17,9 +17,17 @@ describe('mutants: judge', () => {
     expect(judgeMutant(mutant, []).status, 'no run proves nothing').to.equal('inconclusive');
   });
 
+  it("a missed twin's explanation ends with the largest propagation lag its runs measured", () => {
+    const measured = (r: MutantRun, lag: number): MutantRun => ({ ...r, propagationLagMaxMs: lag });
+    expect(pass('rollout').propagationLagMaxMs, 'a report without the measurement').to.equal(null);
+    const missed = judgeMutant(mutant, [measured(pass('rollout'), 83), measured(pass('node-replacement'), 1140)]);
+    expect(missed.explanation).to.equal('nothing failed without the PDB: fast starts (measured: new connections still reached a pod up to 1.14 s after its endpoint left rotation)');
+    expect(judgeMutant(mutant, [measured(runOfReport(report('x', 'fail')), 83)]).explanation).to.equal(null);
+  });
+
   it('a blocked maintenance fails the twin; another error leaves it unproven', () => {
     const blocked = runOfError('node-replacement', new ZdtError(ErrorCode.DrainBlocked, 'drain of zdt-worker blocked'), true);
-    expect(blocked).to.deep.equal({ scenario: 'node-replacement', verdict: 'fail', problems: ['drain of zdt-worker blocked'], sent: 0, failed: 0 });
+    expect(blocked).to.deep.equal({ scenario: 'node-replacement', verdict: 'fail', problems: ['drain of zdt-worker blocked'], sent: 0, failed: 0, propagationLagMaxMs: null });
     expect(judgeMutant(mutant, [blocked]).status).to.equal('caught');
     expect(judgeMutant(mutant, [runOfError('rollout', new Error('boom'), false)]).status).to.equal('inconclusive');
   });

@@ -69,6 +69,24 @@ describe('observe/watcher', () => {
     expect(times).to.deep.equal([...times].sort((a, b) => a - b));
   });
 
+  it('records a container of a terminating pod that ended with exit 137 (killed when its grace period ran out), once', async () => {
+    const api = twoReadyPods();
+    const timeline = new Timeline(createClock());
+    const watcher = startWatcher(api, { namespace: ns, services: [{ service: 'web', as: 'web' }], sink: timeline });
+    await watcher.synced;
+    const web1 = api.peek<Pod>(podRef('web-1'))!;
+    const terminating = { ...web1, metadata: { ...web1.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' } };
+    api.put(terminating);
+    const exited = (name: string, exitCode: number) => ({ name, ready: false, restartCount: 0, state: { terminated: { reason: 'Error', exitCode } } });
+    api.put({ ...terminating, status: { ...terminating.status, containerStatuses: [exited('nginx', 137), exited('sidecar', 0)] } });
+    api.put({ ...terminating, status: { ...terminating.status, containerStatuses: [exited('nginx', 137), exited('sidecar', 0)], reason: 'again' } });
+    // A running pod's container that died with 137 (OOM) is not a grace period running out.
+    const web2 = api.peek<Pod>(podRef('web-2'))!;
+    api.put({ ...web2, status: { ...web2.status, containerStatuses: [exited('nginx', 137)] } });
+    await watcher.stop();
+    expect(eventsOf(timeline, 'container-killed').map((e) => `${e.subject} ${e.detail}`)).to.deep.equal(['pod/web-1 nginx exit 137 on n1']);
+  });
+
   it('an API server gone for a while: an observer gap, and what changed during it recorded when re-listed, flagged as observed after the gap', async () => {
     const api = twoReadyPods();
     const timeline = new Timeline(createClock());

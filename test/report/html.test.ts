@@ -144,6 +144,8 @@ describe('report: HTML in headless Chromium', function () {
     const row = await page.locator('#scenario-0 table.bursts tbody tr').first().innerText();
     expect(row).to.include('ECONNREFUSED 26');
     expect(row).to.match(/-80 ms\s+pod-terminating\s+pod\/web-b/);
+    // The burst's own cause, with its fix, beside its outcomes.
+    expect(await page.locator('#scenario-0 table.bursts tbody tr').first().locator('td.causes').innerText()).to.match(/^26 sent to a pod that had stopped serving after SIGTERM: sleep in a preStop hook/);
     expect(await page.locator('#scenario-1 h2').innerText()).to.include(nastyName);
     expect(await page.evaluate(() => [document.querySelectorAll('img').length, (window as unknown as { pwned?: number }).pwned])).to.deep.equal([0, undefined]);
     await page.screenshot({ path: SCREENSHOT, fullPage: true });

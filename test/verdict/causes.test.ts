@@ -86,6 +86,49 @@ describe('verdict: a cause and a fix for every failed request', () => {
     ]);
   });
 
+  it('calls a timeout conntrack routed to a pod already deleted a stale route, before any other reading', () => {
+    expect(causeOf(e('UND_ERR_CONNECT_TIMEOUT'), true, 0, true, true, true)).to.equal('stale-route');
+    expect(causeOf(e('ECONNREFUSED'), true, 2, true, true, true)).to.equal('sent-after-sigterm');
+    // web-a is gone at 2 s: a connect that timed out at 2.5 s on its IP met a stale route; at 1.5 s a pod after SIGTERM.
+    const timeline = [ev(1000, 'pod-terminating', 'pod/web-a', 'n1'), ev(2000, 'pod-deleted', 'pod/web-a', 'n1')];
+    const log = {
+      ...makeLog([
+        { at: 1500, outcome: 'UND_ERR_CONNECT_TIMEOUT', newConnection: true },
+        { at: 2500, outcome: 'UND_ERR_CONNECT_TIMEOUT', newConnection: true },
+      ]),
+      pods: ['', 'web-a'],
+      routedTo: Uint16Array.from([1, 1]),
+    };
+    expect(failureCauses(log, timeline, [{ t: 0, ready: 1 }]).map((c) => [c.cause, c.count])).to.deep.equal([
+      ['sent-after-sigterm', 1],
+      ['stale-route', 1],
+    ]);
+  });
+
+  it('calls a reset just before the watcher saw a container killed (exit 137) killed at the grace end; a timeout or an earlier reset is judged as before', () => {
+    // web-a terminates at 1 s; the watcher sees its container killed at 3.5 s (the kill up to KILL_SEEN_WITHIN_MS earlier).
+    const timeline = [ev(1000, 'pod-terminating', 'pod/web-a', 'n1'), ev(3500, 'container-killed', 'pod/web-a', 'nginx exit 137 on n1'), ev(4000, 'pod-deleted', 'pod/web-a', 'n1')];
+    const log = makeLog([
+      // Reset at 3.1 s and closed at 3.54 s: within the window the kill was in.
+      { at: 2500, latency: 600, outcome: 'ECONNRESET', newConnection: false },
+      { at: 3000, latency: 540, outcome: 'UND_ERR_SOCKET', newConnection: false },
+      // The client gave up: a timeout is no kill's doing.
+      { at: 3400, latency: 200, outcome: 'UND_ERR_HEADERS_TIMEOUT', newConnection: false },
+      // Reset 1.6 s before the kill was seen: before the kill.
+      { at: 1500, latency: 400, outcome: 'ECONNRESET', newConnection: false },
+      // A refusal is no connection lost under a request: a new connection to the pod after its SIGTERM.
+      { at: 3400, latency: 1, outcome: 'ECONNREFUSED', newConnection: true },
+    ]);
+    expect(failureCauses(log, timeline, [{ t: 0, ready: 2 }]).map((c) => [c.cause, c.count])).to.deep.equal([
+      ['killed-at-grace-end', 2],
+      ['sent-after-sigterm', 2],
+      ['keep-alive-closed', 1],
+    ]);
+    // Routed to another pod: not this kill's doing.
+    const elsewhere = { ...log, pods: ['', 'web-a', 'web-b'], routedTo: Uint16Array.from([2, 2, 2, 2, 2]) };
+    expect(failureCauses(elsewhere, timeline, [{ t: 0, ready: 2 }]).map((c) => c.cause)).to.not.include('killed-at-grace-end');
+  });
+
   it("adds up each Service's own causes, judged with its own ready endpoints", () => {
     const { log: api, timeline } = drainStory();
     const web = drainStory({ failures: false }).log;
