@@ -14,6 +14,7 @@ describe('1. naive drain: Deployment and Service only, no hooks, no probe, no PD
     expect(around, 'the failure bursts are tied to the evictions and pod shutdowns around them').to.include.oneOf(['pod-terminating', 'eviction-accepted', 'endpoint-not-ready']);
     // Each failure explained by the defect: both pods gone at once, nginx quitting at SIGTERM,
     // kube-proxy still sending to a pod whose IP is gone (timeouts).
-    expectCauses(result.report, 'no-ready-endpoint', ['sent-after-sigterm', 'keep-alive-closed', 'lost-pod']);
+    // No readiness probe: a new pod is Ready before nginx listens. No preStop: pods die while still routed to.
+    expectCauses(result.report, 'no-ready-endpoint', ['sent-after-sigterm', 'keep-alive-closed', 'lost-pod', 'refused-by-ready-pod', 'stale-route']);
   });
 });

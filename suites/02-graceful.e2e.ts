@@ -12,7 +12,8 @@ describe('2. graceful shutdown: preStop quits nginx gracefully, no delay', funct
     expect(result.report).to.have.failedRequests();
     const codes = result.report.failures.map((f) => f.label);
     expect(codes.every((c) => (OUTCOME_ERRORS as readonly string[]).includes(c)), `failures are connection errors, not HTTP 5xx: ${codes.join(', ')}`).to.equal(true);
-    expectCauses(result.report, 'no-ready-endpoint', ['sent-after-sigterm', 'keep-alive-closed']);
+    // No delay: pods are gone while kube-proxy still routes to them (stale route).
+    expectCauses(result.report, 'no-ready-endpoint', ['sent-after-sigterm', 'keep-alive-closed', 'stale-route']);
   });
 
   // Measured, for the report's "stale reuse" line: what a client that retries idempotent

@@ -21,7 +21,7 @@ const SCENARIO: Record<string, string> = { 'drain-parallel': 'parallel-drain' };
 /** The cause a case's failures must come down to, where its WHY.md names one. */
 const CAUSE: Record<string, { first: Cause; also: Cause[] }> = {
   // The probe passes long before nginx listens: once the old pods quit, the Ready ones refuse.
-  'readiness-not-serving': { first: 'refused-by-ready-pod', also: ['sent-after-sigterm', 'keep-alive-closed'] },
+  'readiness-not-serving': { first: 'refused-by-ready-pod', also: ['sent-after-sigterm', 'keep-alive-closed', 'stale-route'] },
 };
 
 const runs = readdirSync(CASES).flatMap((name) =>

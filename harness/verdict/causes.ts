@@ -114,9 +114,10 @@ export function sumCauses(lists: readonly (readonly CauseCount[])[]): CauseCount
 }
 
 /**
- * One failed request's cause, first rule that holds: a status is the app's own answer; a
+ * One failed request's cause, first rule that holds: a status is the app's own answer; with no
+ * ready endpoint nothing could serve it (the root cause, whatever the rules still pointed at); a
  * timeout on a connection conntrack routed to a pod already deleted (`alreadyGone`) met a stale
- * route; with no ready endpoint nothing could serve it; a timeout while a pod was shutting down, or within
+ * route; a timeout while a pod was shutting down, or within
  * PROPAGATION_MS of it being gone, met that pod after SIGTERM (its IP still routed), any other
  * timeout met a pod that no longer answered (a lost node); a new
  * connection refused or reset within PROPAGATION_MS of a pod's termination went to that pod,
@@ -127,9 +128,9 @@ export function sumCauses(lists: readonly (readonly CauseCount[])[]): CauseCount
  */
 export function causeOf(outcome: number, newConnection: boolean | undefined, ready: number | null, justTerminated: boolean, justGone = justTerminated, alreadyGone = false): Cause {
   if (outcome < ERROR_OUTCOME_BASE) return 'app-error';
+  if (ready === 0) return 'no-ready-endpoint';
   const label = outcomeLabel(outcome);
   if (alreadyGone && TIMEOUTS.has(label)) return 'stale-route';
-  if (ready === 0) return 'no-ready-endpoint';
   if (TIMEOUTS.has(label)) return justGone ? 'sent-after-sigterm' : 'lost-pod';
   const refused = label === 'ECONNREFUSED';
   const closed = CLOSED.has(label);

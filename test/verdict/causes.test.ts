@@ -86,8 +86,9 @@ describe('verdict: a cause and a fix for every failed request', () => {
     ]);
   });
 
-  it('calls a timeout conntrack routed to a pod already deleted a stale route, before any other reading', () => {
-    expect(causeOf(e('UND_ERR_CONNECT_TIMEOUT'), true, 0, true, true, true)).to.equal('stale-route');
+  it('calls a timeout conntrack routed to a pod already deleted a stale route, unless no endpoint was ready at all', () => {
+    expect(causeOf(e('UND_ERR_CONNECT_TIMEOUT'), true, 1, true, true, true)).to.equal('stale-route');
+    expect(causeOf(e('UND_ERR_CONNECT_TIMEOUT'), true, 0, true, true, true)).to.equal('no-ready-endpoint');
     expect(causeOf(e('ECONNREFUSED'), true, 2, true, true, true)).to.equal('sent-after-sigterm');
     // web-a is gone at 2 s: a connect that timed out at 2.5 s on its IP met a stale route; at 1.5 s a pod after SIGTERM.
     const timeline = [ev(1000, 'pod-terminating', 'pod/web-a', 'n1'), ev(2000, 'pod-deleted', 'pod/web-a', 'n1')];
