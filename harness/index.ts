@@ -24,7 +24,7 @@ export { formatReport, type FormatOptions } from './verdict/format.ts';
 export { parseThresholds, type Threshold, type ThresholdResult } from './verdict/thresholds.ts';
 export { parseMaxFailed, type AvailabilityBudget, type BudgetStatement } from './verdict/budget.ts';
 export type { FaultFigures } from './verdict/fault.ts';
-export { CAUSES, FIXES, failureCauses, type Cause, type CauseCount } from './verdict/causes.ts';
+export { CAUSES, FIXES, failureCauses, requestCauses, tallyCauses, type Cause, type CauseCount } from './verdict/causes.ts';
 export { KUBE_PROXY_MODES, unsupportedReason, type KubeProxyMode } from './cluster/proxy-mode.ts';
 export { NODE_FAULTS, type NodeFault } from './cluster/docker.ts';
 export { zdtChai } from './verdict/chai.ts';

@@ -1,10 +1,18 @@
 import { ZdtError, ErrorCode } from '../errors.ts';
 import type { RequestLog } from './types.ts';
 
+/** Columns a log may lack; a merged log keeps one when every log has it. Pod columns are renumbered. */
+const OPTIONAL_COLUMNS: readonly { name: 'newConnection' | 'localPort' | 'routedTo' | 'reusedUnanswered'; make: (n: number) => Uint8Array | Uint16Array; remapsPod: boolean }[] = [
+  { name: 'newConnection', make: (n) => new Uint8Array(n), remapsPod: false },
+  { name: 'localPort', make: (n) => new Uint16Array(n), remapsPod: false },
+  { name: 'routedTo', make: (n) => new Uint16Array(n), remapsPod: true },
+  { name: 'reusedUnanswered', make: (n) => new Uint8Array(n), remapsPod: false },
+];
+
 /**
  * One RequestLog of several taken on the same clock (one per Service, say), rows ordered by
  * scheduledAt as a single generator would have written them; pod indices are renumbered into
- * one `pods` table; `newConnection`, `localPort`, `routedTo` and `reusedUnanswered` are kept when every log has them. The logs must expect the same statuses (they come from one run's options).
+ * one `pods` table; the optional columns are kept when every log has them. The logs must expect the same statuses (they come from one run's options).
  * Throws ZDT_INVALID_OPTION for an empty list or differing expectStatus.
  */
 export function mergeLogs(logs: readonly RequestLog[]): RequestLog {
@@ -42,20 +50,17 @@ export function mergeLogs(logs: readonly RequestLog[]): RequestLog {
     dropped: logs.reduce((n, l) => n + l.dropped, 0),
     ...(first.expectStatus ? { expectStatus: first.expectStatus } : {}),
   };
-  const newConnection = logs.every((l) => l.newConnection) ? new Uint8Array(count) : undefined;
-  const localPort = logs.every((l) => l.localPort) ? new Uint16Array(count) : undefined;
-  const routedTo = logs.every((l) => l.routedTo) ? new Uint16Array(count) : undefined;
-  const reusedUnanswered = logs.every((l) => l.reusedUnanswered) ? new Uint8Array(count) : undefined;
+  const optional = OPTIONAL_COLUMNS.filter(({ name }) => logs.every((l) => l[name])).map(({ name, make, remapsPod }) => ({ name, remapsPod, to: make(count) }));
   rows.forEach(({ log, i, pod }, r) => {
     merged.scheduledAt[r] = log.scheduledAt[i]!;
     merged.startedAt[r] = log.startedAt[i]!;
     merged.latencyMs[r] = log.latencyMs[i]!;
     merged.outcome[r] = log.outcome[i]!;
     merged.pod[r] = pod[log.pod[i]!]!;
-    if (newConnection) newConnection[r] = log.newConnection![i]!;
-    if (localPort) localPort[r] = log.localPort![i]!;
-    if (routedTo) routedTo[r] = pod[log.routedTo![i]!]!;
-    if (reusedUnanswered) reusedUnanswered[r] = log.reusedUnanswered![i]!;
+    for (const { name, remapsPod, to } of optional) {
+      const value = log[name]![i]!;
+      to[r] = remapsPod ? pod[value]! : value;
+    }
   });
-  return { ...merged, ...(newConnection && { newConnection }), ...(localPort && { localPort }), ...(routedTo && { routedTo }), ...(reusedUnanswered && { reusedUnanswered }) };
+  return { ...merged, ...Object.fromEntries(optional.map(({ name, to }) => [name, to])) };
 }

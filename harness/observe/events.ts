@@ -50,6 +50,15 @@ export interface TimelineEvent {
   readonly detail?: string;
 }
 
+/** The subject of an endpoint event: `endpoint/<service>/<address>`, the service by the name the run loads it as. */
+export const endpointSubject = (service: string, address: string): string => `endpoint/${service}/${address}`;
+
+/** The service and address an endpoint event's subject names (see endpointSubject); undefined for any other subject. */
+export function parseEndpointSubject(subject: string): { readonly service: string; readonly address: string } | undefined {
+  const [kind, service, address] = subject.split('/');
+  return kind === 'endpoint' && service && address ? { service, address } : undefined;
+}
+
 /** How long zdt went without seeing (part of) the cluster, as events and the report say it: "12.4 s". */
 export const gapDuration = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 

@@ -2,7 +2,7 @@ import { isZdtError } from '../errors.ts';
 import type { KubeApi } from '../kube/api.ts';
 import type { EndpointSlice, KubeObject, Node, ObjectRef, Pod, WatchEventType } from '../kube/types.ts';
 import { sleep } from '../wait.ts';
-import { gapDuration, type TimelineSink } from './events.ts';
+import { endpointSubject, gapDuration, type TimelineSink } from './events.ts';
 
 export interface WatcherOptions {
   readonly namespace: string;
@@ -120,12 +120,12 @@ export function startWatcher(api: KubeApi, options: WatcherOptions): Watcher {
       for (const [addr, st] of merged) {
         if (endpointState.get(addr) === st.ready) continue;
         endpointState.set(addr, st.ready);
-        sink.record(st.ready ? 'endpoint-ready' : 'endpoint-not-ready', `endpoint/${as}/${addr}`, withNote(st.pod, note));
+        sink.record(st.ready ? 'endpoint-ready' : 'endpoint-not-ready', endpointSubject(as, addr), withNote(st.pod, note));
       }
       for (const addr of [...endpointState.keys()]) {
         if (merged.has(addr)) continue;
         endpointState.delete(addr);
-        sink.record('endpoint-removed', `endpoint/${as}/${addr}`, note);
+        sink.record('endpoint-removed', endpointSubject(as, addr), note);
       }
     };
     const setSlice = (slice: EndpointSlice) => {

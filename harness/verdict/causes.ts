@@ -65,7 +65,7 @@ export const KILL_SEEN_WITHIN_MS = 1500;
 const KILL_RESET_SLACK_MS = 50;
 
 /**
- * The cause of each failed request in `log`, counted, most frequent first. A request reset or
+ * The cause of each failed request in `log`, by index (undefined for one that did not fail). A request reset or
  * closed in the moments before the watcher saw a container killed (exit 137; of the pod it was
  * routed to, when known), having started before, is that kill's doing (a client timeout is
  * the client giving up, not the kill); other requests go through causeOf. A request whose pod
@@ -73,15 +73,14 @@ const KILL_RESET_SLACK_MS = 50;
  * to it after its termination began is after SIGTERM however late; sent to a pod that was not
  * leaving never is. Others are judged by any pod's exit within PROPAGATION_MS. `series` is the
  * ready endpoints of the Service the log loaded (with several Services, judge each stream with
- * its own series and add them up: a sum hides a Service at zero). `only` limits it to the
- * requests it accepts (one burst's).
+ * its own series and add them up: a sum hides a Service at zero). Count them with tallyCauses.
  */
-export function failureCauses(log: RequestLog, timeline: readonly TimelineEvent[], series: Series, only?: (i: number) => boolean): CauseCount[] {
+export function requestCauses(log: RequestLog, timeline: readonly TimelineEvent[], series: Series): (Cause | undefined)[] {
   const exits = displacedPods(timeline);
   const kills = timeline.filter((e) => e.kind === 'container-killed');
-  const counts = new Map<Cause, number>();
+  const causes = new Array<Cause | undefined>(log.count).fill(undefined);
   for (let i = 0; i < log.count; i++) {
-    if (!failedAt(log, i) || (only && !only(i))) continue;
+    if (!failedAt(log, i)) continue;
     const t = log.startedAt[i]!;
     const routed = log.routedTo?.[i] ? `pod/${log.pods[log.routedTo[i]!]}` : undefined;
     const endedAt = t + (Number.isFinite(log.latencyMs[i]) ? log.latencyMs[i]! : 0);
@@ -100,10 +99,23 @@ export function failureCauses(log: RequestLog, timeline: readonly TimelineEvent[
       justTerminated = justGone = exit !== undefined;
       alreadyGone = exit?.goneAtMs != null && t >= exit.goneAtMs;
     }
-    const cause = killed && CLOSED.has(outcomeLabel(log.outcome[i]!)) ? 'killed-at-grace-end' : causeOf(log.outcome[i]!, log.newConnection ? log.newConnection[i] === 1 : undefined, readyAt(series, t), justTerminated, justGone, alreadyGone);
-    increment(counts, cause);
+    causes[i] = killed && CLOSED.has(outcomeLabel(log.outcome[i]!)) ? 'killed-at-grace-end' : causeOf(log.outcome[i]!, log.newConnection ? log.newConnection[i] === 1 : undefined, readyAt(series, t), justTerminated, justGone, alreadyGone);
   }
+  return causes;
+}
+
+/** Counts requestCauses' answer, most frequent first; `only` limits it to the requests it accepts (one burst's). */
+export function tallyCauses(causes: readonly (Cause | undefined)[], only?: (i: number) => boolean): CauseCount[] {
+  const counts = new Map<Cause, number>();
+  causes.forEach((cause, i) => {
+    if (cause !== undefined && (!only || only(i))) increment(counts, cause);
+  });
   return countsOf(counts);
+}
+
+/** The causes of `log`'s failed requests, counted (requestCauses, then tallyCauses). */
+export function failureCauses(log: RequestLog, timeline: readonly TimelineEvent[], series: Series, only?: (i: number) => boolean): CauseCount[] {
+  return tallyCauses(requestCauses(log, timeline, series), only);
 }
 
 /** Adds up per-Service cause counts into the run's. */

@@ -1,6 +1,6 @@
 import { build as buildHistogram } from 'hdr-histogram-js';
 import { CONNECTION_KINDS, expectationOf, failedAt, OUTCOME_DROPPED, outcomeLabel, type ConnectionKind, type RequestLog } from '../load/types.ts';
-import type { TimelineEvent } from '../observe/events.ts';
+import { parseEndpointSubject, type TimelineEvent } from '../observe/events.ts';
 import { displacedPods, unmeasuredExits, type DisplacedPod } from './displaced.ts';
 import { countsOf, findBursts, resolveBurstOptions, type Burst, type BurstOptions, type LabelCount } from './bursts.ts';
 import { increment } from './counts.ts';
@@ -9,7 +9,7 @@ import { invalidOption, requireCount, requireNonNegative, requirePositive } from
 import { coarsest, resolutionOf, type Resolution } from './resolution.ts';
 import { checkBudget, overBudget, stateBudget, type AvailabilityBudget, type BudgetStatement } from './budget.ts';
 import { faultFigures, type FaultFigures } from './fault.ts';
-import { failureCauses, sumCauses, type CauseCount } from './causes.ts';
+import { requestCauses, sumCauses, tallyCauses, type CauseCount } from './causes.ts';
 import { judgeThresholds, judgesFailedRequests, percentileOf, type Threshold, type ThresholdResult } from './thresholds.ts';
 
 export const REPORT_SCHEMA = 'zdt.report/v1';
@@ -257,6 +257,7 @@ export function buildReport(input: ReportInput): Report {
     if (pod) increment(answeredBy, pod);
   }
   const readySeries = normaliseSeries(input.readyEndpoints ?? readySeriesFromTimeline(timeline));
+  const causes = requestCauses(log, timeline, readySeries);
   const maintenance = input.maintenance ?? null;
 
   const services = (input.streams ?? []).map((stream) => serviceReport(stream, input));
@@ -289,7 +290,7 @@ export function buildReport(input: ReportInput): Report {
     totals,
     expectStatus: expectationOf(log).spec,
     failures: countsOf(failures),
-    causes: services.length > 0 ? sumCauses(services.map((s) => s.causes)) : failureCauses(log, timeline, readySeries),
+    causes: services.length > 0 ? sumCauses(services.map((s) => s.causes)) : tallyCauses(causes),
     budget: stateBudget(input.budget),
     connections: connectionTotals(log),
     resolution: services.length > 0 ? coarsest(services.map((s) => s.resolution)) : window && resolutionOf(log, timeline, window.startMs, window.endMs),
@@ -304,7 +305,7 @@ export function buildReport(input: ReportInput): Report {
     propagationLag: input.propagationLag ?? null,
     bursts: findBursts(log, timeline, burstOptions).map((b) => ({
       ...b,
-      causes: failureCauses(log, timeline, readySeries, (i) => log.startedAt[i]! >= b.startMs && log.startedAt[i]! <= b.endMs),
+      causes: tallyCauses(causes, (i) => log.startedAt[i]! >= b.startMs && log.startedAt[i]! <= b.endMs),
     })),
     throughput: throughput(log, window, bucketMs),
     maintenance,
@@ -324,8 +325,7 @@ function countFailedWhere(log: RequestLog, flags: Uint8Array): number {
 
 /** A Service's stream judged alone: the run's events, but only its own endpoints; the maintenance is judged once, overall. */
 function serviceReport(stream: LoadStream, input: ReportInput): ServiceReport {
-  const own = `endpoint/${stream.service}/`;
-  const timeline = input.timeline.filter((e) => !e.kind.startsWith('endpoint-') || e.subject.startsWith(own));
+  const timeline = input.timeline.filter((e) => !e.kind.startsWith('endpoint-') || parseEndpointSubject(e.subject)?.service === stream.service);
   const r = buildReport({ ...input, log: stream.log, streams: undefined, timeline, maintenance: undefined, readyEndpoints: undefined });
   return {
     service: stream.service,

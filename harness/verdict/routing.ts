@@ -1,6 +1,6 @@
 import { ERROR_OUTCOME_BASE, OUTCOME_DROPPED, OUTCOME_ERRORS, type OutcomeError, type RequestLog } from '../load/types.ts';
 import type { ConntrackNew } from '../observe/conntrack.ts';
-import type { TimelineEvent } from '../observe/events.ts';
+import { parseEndpointSubject, type TimelineEvent } from '../observe/events.ts';
 import { percentileOf } from './thresholds.ts';
 
 /**
@@ -94,14 +94,14 @@ export function routeRequests(log: RequestLog, events: readonly ConntrackNew[], 
   return { ...log, pods, routedTo };
 }
 
-/** Pod IP to pod name, from the watcher's endpoint events (subject `endpoint/<service>/<ip>`, detail starting with the pod's name). */
+/** Pod IP to pod name, from the watcher's endpoint events (subjects by endpointSubject, detail starting with the pod's name). */
 export function podsByAddress(timeline: readonly TimelineEvent[]): Map<string, string> {
   const pods = new Map<string, string>();
   for (const e of timeline) {
     if (e.kind !== 'endpoint-ready' && e.kind !== 'endpoint-not-ready') continue;
-    const address = e.subject.slice(e.subject.lastIndexOf('/') + 1);
+    const endpoint = parseEndpointSubject(e.subject);
     const pod = e.detail?.split(' ')[0];
-    if (pod) pods.set(address, pod);
+    if (endpoint && pod) pods.set(endpoint.address, pod);
   }
   return pods;
 }
@@ -177,10 +177,9 @@ export function outOfRotation(timeline: readonly TimelineEvent[]): Map<string, n
   const out = new Map<string, number>();
   const anyReady = (service: string) => [...(ready.get(service)?.values() ?? [])].some(Boolean);
   for (const e of timeline) {
-    if (!e.kind.startsWith('endpoint-')) continue;
-    const slash = e.subject.lastIndexOf('/');
-    const service = e.subject.slice(0, slash);
-    const address = e.subject.slice(slash + 1);
+    const endpoint = e.kind.startsWith('endpoint-') ? parseEndpointSubject(e.subject) : undefined;
+    if (!endpoint) continue;
+    const { service, address } = endpoint;
     let endpoints = ready.get(service);
     if (!endpoints) ready.set(service, (endpoints = new Map()));
     const was = endpoints.get(address) ?? false;

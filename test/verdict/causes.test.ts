@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { errorOutcome, type OutcomeError, type RequestLog } from '../../harness/load/types.ts';
-import { CAUSES, causeOf, failureCauses, FIXES } from '../../harness/verdict/causes.ts';
+import { CAUSES, causeOf, failureCauses, FIXES, requestCauses, tallyCauses } from '../../harness/verdict/causes.ts';
 import { formatReport } from '../../harness/verdict/format.ts';
 import { buildReport } from '../../harness/verdict/report.ts';
 import { drainStory, ev, makeLog } from './fixtures.ts';
@@ -61,6 +61,21 @@ describe('verdict: a cause and a fix for every failed request', () => {
       ['no-ready-endpoint', 1],
       ['refused-by-ready-pod', 1],
     ]);
+  });
+
+  it('gives each failed request its own cause by index, and tallies any subset of them (a burst) from that', () => {
+    const timeline = [ev(1000, 'pod-terminating', 'pod/web-a', 'n1'), ev(2000, 'pod-deleted', 'pod/web-a', 'n1')];
+    const log = makeLog([
+      { at: 500 },
+      { at: 1050, outcome: 'ECONNREFUSED', newConnection: true },
+      { at: 1200, outcome: 503 },
+      { at: 9500, outcome: 'ECONNREFUSED', newConnection: true },
+    ]);
+    const series = [{ t: 0, ready: 2 }];
+    const causes = requestCauses(log, timeline, series);
+    expect(causes).to.deep.equal([undefined, 'sent-after-sigterm', 'app-error', 'refused-by-ready-pod']);
+    expect(tallyCauses(causes, (i) => i <= 2).map((c) => [c.cause, c.count])).to.have.deep.members([['sent-after-sigterm', 1], ['app-error', 1]]);
+    expect(tallyCauses(causes)).to.deep.equal(failureCauses(log, timeline, series));
   });
 
   it('judges a request conntrack routed to a known pod by that pod alone, however long after its exit began', () => {

@@ -35,8 +35,8 @@ describe('verdict: chai plugin', () => {
     // What happened around burst 1, relative to its first failure.
     expect(message).to.match(/-200 ms {2}cordon +node\/zdt-worker2/);
     expect(message).to.match(/-80 ms {2}pod-terminating +pod\/web-b/);
-    expect(message).to.match(/\+100 ms {2}endpoint-not-ready +endpoint\/10\.244\.2\.3/);
-    expect(message).to.match(/\+400 ms {2}endpoint-removed +endpoint\/10\.244\.2\.3 \(after the burst\)/);
+    expect(message).to.match(/\+100 ms {2}endpoint-not-ready +endpoint\/web\/10\.244\.2\.3/);
+    expect(message).to.match(/\+400 ms {2}endpoint-removed +endpoint\/web\/10\.244\.2\.3 \(after the burst\)/);
     expect(message).to.match(/-10 ms {2}pod-not-ready +pod\/web-a zdt-worker/);
   });
 

@@ -166,15 +166,15 @@ describe('verdict: buildReport', () => {
 
   it('derives ready endpoints per subject from the timeline and takes the minimum while load ran', () => {
     const timeline = [
-      ev(10, 'endpoint-ready', 'endpoint/a'),
-      ev(11, 'endpoint-ready', 'endpoint/b'),
-      ev(12, 'endpoint-ready', 'endpoint/c'),
-      ev(2000, 'endpoint-not-ready', 'endpoint/b'),
-      ev(2100, 'endpoint-removed', 'endpoint/b'), // already not ready: no second decrement
-      ev(2200, 'endpoint-not-ready', 'endpoint/c'),
-      ev(2500, 'endpoint-ready', 'endpoint/d'),
-      ev(2600, 'endpoint-ready', 'endpoint/d'), // repeated: still one endpoint
-      ev(9000, 'endpoint-removed', 'endpoint/a'), // after the load window
+      ev(10, 'endpoint-ready', 'endpoint/web/a'),
+      ev(11, 'endpoint-ready', 'endpoint/web/b'),
+      ev(12, 'endpoint-ready', 'endpoint/web/c'),
+      ev(2000, 'endpoint-not-ready', 'endpoint/web/b'),
+      ev(2100, 'endpoint-removed', 'endpoint/web/b'), // already not ready: no second decrement
+      ev(2200, 'endpoint-not-ready', 'endpoint/web/c'),
+      ev(2500, 'endpoint-ready', 'endpoint/web/d'),
+      ev(2600, 'endpoint-ready', 'endpoint/web/d'), // repeated: still one endpoint
+      ev(9000, 'endpoint-removed', 'endpoint/web/a'), // after the load window
     ];
     expect(readySeriesFromTimeline(timeline).map((p) => p.ready)).to.deep.equal([1, 2, 3, 2, 2, 1, 2, 2, 1]);
     const log = makeLog([{ at: 1000 }, { at: 3000 }]);
@@ -192,7 +192,7 @@ describe('verdict: buildReport', () => {
       { t: 500, ready: 3 },
       { t: 2000, ready: 2 },
     ];
-    const r = buildReport({ log, timeline: [ev(1500, 'endpoint-removed', 'endpoint/x')], scenario: 's', readyEndpoints });
+    const r = buildReport({ log, timeline: [ev(1500, 'endpoint-removed', 'endpoint/web/x')], scenario: 's', readyEndpoints });
     expect(r.readyEndpoints.min).to.equal(2);
     expect(r.readyEndpoints.minAtMs).to.equal(2000);
     expect(buildReport({ log, timeline: [], scenario: 's' }).readyEndpoints).to.deep.equal({ min: null, minAtMs: null, series: [] });
@@ -328,16 +328,16 @@ describe('verdict: bursts', () => {
       ev(4_000, 'cordon', 'node/far-before'), // outside: 6 s before
       ev(8_000, 'cordon', 'node/w'),
       ev(9_920, 'pod-terminating', 'pod/web-x'),
-      ev(10_150, 'endpoint-not-ready', 'endpoint/10.244.2.3'),
-      ev(10_500, 'endpoint-removed', 'endpoint/10.244.2.3'),
+      ev(10_150, 'endpoint-not-ready', 'endpoint/web/10.244.2.3'),
+      ev(10_500, 'endpoint-removed', 'endpoint/web/10.244.2.3'),
       ev(11_300, 'pod-deleted', 'pod/far-after'), // outside: 1.1 s after
     ];
     const [burst] = findBursts(log, timeline);
     expect(burst!.events.map((e) => [e.subject, e.offsetMs, e.position])).to.deep.equal([
       ['pod/web-x', -80, 'before'],
-      ['endpoint/10.244.2.3', 150, 'during'],
+      ['endpoint/web/10.244.2.3', 150, 'during'],
       ['node/w', -2000, 'before'],
-      ['endpoint/10.244.2.3', 500, 'after'],
+      ['endpoint/web/10.244.2.3', 500, 'after'],
     ]);
     expect(findBursts(log, timeline, { maxEvents: 2 })[0]!.events.map((e) => e.kind)).to.deep.equal(['pod-terminating', 'endpoint-not-ready']);
     expect(findBursts(log, timeline, { beforeMs: 100, afterMs: 0 })[0]!.events.map((e) => e.kind)).to.deep.equal([
