@@ -12,6 +12,7 @@ export type { Exposure, Maintenance, ScenarioOptions, ScenarioResult, ScenarioSt
 export { MAX_SERVICES } from './deploy/service.ts';
 export * from './drain/index.ts';
 export { startLoad, type LoadHandle, type LoadOptions } from './load/loop.ts';
+export { startLoadThread } from './load/thread.ts';
 export type { RateSchedule, RateStage } from './load/schedule.ts';
 export { describeLoadProfile, parseLoadProfile, readLoadProfile, type ArrivalRateScenario, type K6Threshold, type LoadProfile } from './load/profile.ts';
 export { failedAt, isFailure, outcomeLabel, type RequestLog } from './load/types.ts';

@@ -6,6 +6,7 @@ import { CONNECTION_MODES, createPool, DEFAULT_CONNECTION_MODE, opensConnection,
 import { DEFAULT_EXPECT_STATUS, parseExpectStatus, type ExpectedStatuses } from './status.ts';
 import { ArrivalCursor, arrivalsBy, peakRate, scheduleProblem, type RateSchedule } from './schedule.ts';
 import { isFailure, OUTCOME_DROPPED, type RequestLog } from './types.ts';
+import { watchGeneratorHealth } from './health.ts';
 
 export interface LoadOptions {
   /** Target, e.g. the Service's NodePort: "http://127.0.0.1:30080/"; http:// or https://. Path and query are sent as they are. */
@@ -239,6 +240,7 @@ class LoadRun implements LoadHandle {
   readonly #o: ResolvedLoadOptions;
   readonly #clock: Clock;
   readonly #pool: HttpPool;
+  readonly #health = watchGeneratorHealth();
   readonly #t0: number;
   readonly #periodMs: number;
   /** With LoadOptions.schedule: when each request is due. */
@@ -392,6 +394,7 @@ class LoadRun implements LoadHandle {
     if (this.#settled) return;
     this.#settled = true;
     await this.#pool.close();
+    const generator = await this.#health.stop();
     const n = this.#next;
     const c = this.#cols;
     this.#resolve({
@@ -407,6 +410,7 @@ class LoadRun implements LoadHandle {
       pods: [...this.#pods],
       lateStarts: this.lateStarts,
       dropped: this.dropped,
+      generator,
       expectStatus: this.#o.expectStatus,
     });
   }

@@ -1,4 +1,5 @@
 import { ZdtError, ErrorCode } from '../errors.ts';
+import { worstHealth, type GeneratorHealth } from './health.ts';
 import type { RequestLog } from './types.ts';
 
 /** Columns a log may lack; a merged log keeps one when every log has it. Pod columns are renumbered. */
@@ -48,6 +49,7 @@ export function mergeLogs(logs: readonly RequestLog[]): RequestLog {
     pods,
     lateStarts: logs.reduce((n, l) => n + l.lateStarts, 0),
     dropped: logs.reduce((n, l) => n + l.dropped, 0),
+    ...(logs.every((l) => l.generator) ? { generator: worstHealth(logs.map((l) => l.generator as GeneratorHealth)) } : {}),
     ...(first.expectStatus ? { expectStatus: first.expectStatus } : {}),
   };
   const optional = OPTIONAL_COLUMNS.filter(({ name }) => logs.every((l) => l[name])).map(({ name, make, remapsPod }) => ({ name, remapsPod, to: make(count) }));

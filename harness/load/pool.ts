@@ -1,3 +1,4 @@
+import { createSecureContext } from 'node:tls';
 import { buildConnector, Client, type Dispatcher } from 'undici';
 import { ErrorCode, ZdtError } from '../errors.ts';
 
@@ -103,7 +104,9 @@ interface Connection {
 }
 
 function createSinglePool(options: PoolOptions): HttpPool {
-  const connector = buildConnector({ timeout: options.connectTimeoutMs, rejectUnauthorized: !options.insecure });
+  // One TLS context for every connection: tls.connect would otherwise build one per connection (in 'mixed', 100 a second).
+  const secureContext = options.origin.startsWith('https:') ? createSecureContext() : undefined;
+  const connector = buildConnector({ timeout: options.connectTimeoutMs, rejectUnauthorized: !options.insecure, ...(secureContext && { secureContext }) });
   const connect = (): Connection => {
     const connection: Connection = {
       localPort: 0,

@@ -1,3 +1,4 @@
+import type { GeneratorHealth } from './health.ts';
 import { DEFAULT_EXPECT_STATUS, isExpectedStatus, type ExpectedStatuses } from './status.ts';
 
 /**
@@ -48,6 +49,8 @@ export interface RequestLog {
    */
   readonly lateStarts: number;
   readonly dropped: number;
+  /** How the generator's process fared (event-loop delay, CPU): why it fell behind, when it did. Absent in a log built by hand. */
+  readonly generator?: GeneratorHealth;
   /**
    * The statuses the run expected (LoadOptions.expectStatus); any other status is a failure.
    * startLoad always sets it; a log built by hand without it is judged by the same default as

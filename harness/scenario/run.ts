@@ -10,6 +10,7 @@ import { ErrorCode, ZdtError, isZdtError } from '../errors.ts';
 import type { KubeApi } from '../kube/api.ts';
 import type { KubeObject, Pod } from '../kube/types.ts';
 import { startLoad } from '../load/loop.ts';
+import { startLoadThread } from '../load/thread.ts';
 import { describeLoadProfile } from '../load/profile.ts';
 import { mergeLogs } from '../load/merge.ts';
 import { failedAt, outcomeLabel, type RequestLog } from '../load/types.ts';
@@ -89,7 +90,7 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
     const timeline = new Timeline(clock);
     if (o.onEvent) timeline.on(o.onEvent);
     const watcher = startWatcher(api, { namespace: ns.name, services: exposures.map((e) => ({ service: e.service, as: e.of })), sink: timeline });
-    let loads: ReturnType<typeof startLoad>[] = [];
+    let loads: ReturnType<typeof startLoadThread>[] = [];
     const stopLoads = () => Promise.all(loads.map((l) => l.stop()));
     let conntrack: ConntrackWatch | undefined;
     try {
@@ -103,10 +104,10 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
       }
       const rate = o.loadProfile ? describeLoadProfile(o.loadProfile) : `${o.rate} req/s`;
       progress('load', `${rate} (${o.connection})${exposures.length > 1 ? ` on each of ${exposures.length} Services` : ''} for ${o.warmupMs} ms before maintenance`);
-      loads = exposures.map((e) => {
-        timeline.record('load-start', e.url, `${rate} to Service ${e.of}`);
-        return startLoad({ ...requestOf(o), url: e.url, clock, ...loadRateOf(o), connection: o.connection, signal });
-      });
+      // Each on a thread of its own: the watcher, drains and their garbage collection never hold its timers.
+      loads = exposures.map((e) => startLoadThread({ ...requestOf(o), url: e.url, clock, ...loadRateOf(o), connection: o.connection, signal }));
+      await Promise.all(loads.map((l) => l.started));
+      for (const e of exposures) timeline.record('load-start', e.url, `${rate} to Service ${e.of}`);
       await sleep(o.warmupMs, signal);
 
       // Only drains cordon and untaint nodes; a rollout must not trigger a node reset (refused on non-kind clusters), a node fault gives its node back itself.

@@ -1,3 +1,4 @@
+import type { GeneratorHealth } from '../load/health.ts';
 import { gapDuration } from '../observe/events.ts';
 import type { Burst, LabelCount, NearbyEvent } from './bursts.ts';
 import { requireCount } from './options.ts';
@@ -29,6 +30,7 @@ export function formatReport(report: Report, options: FormatOptions = {}): strin
     'requests',
     `${totals.scheduled} scheduled, ${totals.sent} sent, ${totals.ok} ok, ${totals.failed} failed, ${totals.lateStarts} late starts, ${totals.dropped} dropped`,
   );
+  if (report.generator) field('generator', formatHealth(report.generator));
   if (report.failures.length > 0) field('failures', `${counts(report.failures)} (expected statuses ${report.expectStatus})`);
   // A cause and its fix per line: what to change, not only what broke.
   for (const [i, c] of report.causes.entries()) field(i === 0 ? 'causes' : '', `${c.count} ${c.label}: ${c.fix}`);
@@ -122,6 +124,12 @@ export function resolutionSentence(r: Resolution): string {
  * "6101 of 6112 requests attributed to the pod they were routed to, by conntrack on
  * zdt-control-plane; the pod header agrees on 5890 of 5890", or the header's count alone.
  */
+/** "event loop delay p99 12 ms, max 48 ms; 23% of a core; CPU pressure 41% of the time". */
+function formatHealth(h: GeneratorHealth): string {
+  const pressure = h.cpuPressurePercent === null ? '' : `; CPU pressure ${Math.round(h.cpuPressurePercent)}% of the time`;
+  return `event loop delay p99 ${Math.round(h.loopDelayP99Ms)} ms, max ${Math.round(h.loopDelayMaxMs)} ms; ${Math.round(h.cpuPercent)}% of a core${pressure}`;
+}
+
 function formatRouting(r: RoutingSummary): string {
   if (r.method === 'header') return `${r.attributed} requests named their pod in a response header (not seen from the cluster's side)`;
   const check = r.compared > 0 ? `; the pod header agrees on ${r.agreed} of ${r.compared}` : '';

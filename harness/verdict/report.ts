@@ -1,5 +1,6 @@
 import { build as buildHistogram } from 'hdr-histogram-js';
 import { CONNECTION_KINDS, expectationOf, failedAt, OUTCOME_DROPPED, outcomeLabel, type ConnectionKind, type RequestLog } from '../load/types.ts';
+import { explainHealth, type GeneratorHealth } from '../load/health.ts';
 import { parseEndpointSubject, type TimelineEvent } from '../observe/events.ts';
 import { displacedPods, unmeasuredExits, type DisplacedPod } from './displaced.ts';
 import { countsOf, findBursts, resolveBurstOptions, type Burst, type BurstOptions, type LabelCount } from './bursts.ts';
@@ -217,6 +218,8 @@ export interface Report {
    * Null when the log did not record it.
    */
   readonly reusedUnanswered: number | null;
+  /** How the load generator's process fared (harness/load/health.ts); null for a log built by hand. */
+  readonly generator: GeneratorHealth | null;
   /** How requests were attributed to pods and how far that reaches (RoutingSummary); null when nothing was. */
   readonly routing: RoutingSummary | null;
   /** How long after a pod left rotation new connections still reached it; null when not measured. */
@@ -270,7 +273,7 @@ export function buildReport(input: ReportInput): Report {
   const doubts: string[] = [...thresholds.doubts];
   if (totals.sent === 0) doubts.push('no request was sent, so nothing was proven');
   if (totals.dropped > 0 || totals.lateStarts > maxLateStartFraction * totals.scheduled) {
-    doubts.push(`the load generator fell behind (${totals.lateStarts} late starts, ${totals.dropped} dropped), so the service saw less load than scheduled`);
+    doubts.push(`the load generator fell behind (${totals.lateStarts} late starts, ${totals.dropped} dropped${log.generator ? `; ${explainHealth(log.generator)}` : ''}), so the service saw less load than scheduled`);
   }
   const displaced = displacedPods(timeline);
   const unmeasured = unmeasuredExits(displaced, timeline);
@@ -300,6 +303,7 @@ export function buildReport(input: ReportInput): Report {
     readyEndpoints: { ...minReady(readySeries, window), series: readySeries },
     services,
     answeredBy: countsOf(answeredBy),
+    generator: log.generator ?? null,
     reusedUnanswered: log.reusedUnanswered ? countFailedWhere(log, log.reusedUnanswered) : null,
     routing: log.routedTo && input.routing ? summarizeRouting(log, input.routing) : answeredBy.size > 0 ? summarizeRouting(log, { method: 'header' }) : null,
     propagationLag: input.propagationLag ?? null,

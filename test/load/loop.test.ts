@@ -321,6 +321,9 @@ describe('load/loop', () => {
       // ~15 requests fall due during the block; those more than 20 ms overdue are late.
       expect(log.lateStarts).to.be.within(9, 16);
       expect(lags(log).filter((l) => l > 20)).to.have.length(log.lateStarts);
+      // The log says why: the loop was held about as long as the block, by this process's own work.
+      expect(log.generator!.loopDelayMaxMs).to.be.at.least(100);
+      expect(log.generator!.cpuPercent).to.be.above(10);
     });
   });
 

@@ -41,6 +41,13 @@ describe('load/merge', () => {
     expect(mergeLogs([a, makeLog([{ at: 10 }])])).to.not.have.any.keys('localPort', 'routedTo');
   });
 
+  it("keeps the generators' health, the worst of each figure, only when every log has it", () => {
+    const a = { ...makeLog([{ at: 0 }]), generator: { loopDelayP99Ms: 4, loopDelayMaxMs: 90, cpuPercent: 20, cpuPressurePercent: 50 } };
+    const b = { ...makeLog([{ at: 10 }]), generator: { loopDelayP99Ms: 6, loopDelayMaxMs: 30, cpuPercent: 25, cpuPressurePercent: 40 } };
+    expect(mergeLogs([a, b]).generator).to.deep.equal({ loopDelayP99Ms: 6, loopDelayMaxMs: 90, cpuPercent: 25, cpuPressurePercent: 50 });
+    expect(mergeLogs([a, makeLog([{ at: 10 }])])).to.not.have.any.keys('generator');
+  });
+
   it('returns a single log as it is and refuses none', () => {
     const one = makeLog([{ at: 0 }]);
     expect(mergeLogs([one])).to.equal(one);

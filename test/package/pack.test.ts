@@ -88,20 +88,26 @@ describe('the packed package, installed into an empty project', function () {
     expect(bad.stdout).to.include(`${BAD}:`).and.include(' error replicas-too-few ');
   });
 
-  it('imports from plain ESM: lint, error codes, package paths, schemas, and the HTML report with Chart.js inlined', async () => {
+  it('imports from plain ESM: lint, error codes, package paths, schemas, the HTML report with Chart.js inlined, and the load on its own thread', async () => {
     const script = `
       import { readFileSync } from 'node:fs';
-      import { buildReport, DEFAULT_KIND_CONFIG, ErrorCode, isZdtError, lintDirectory, writeReports } from 'zdt';
+      import http from 'node:http';
+      import { buildReport, createClock, DEFAULT_KIND_CONFIG, ErrorCode, isZdtError, lintDirectory, startLoadThread, writeReports } from 'zdt';
       const findings = await lintDirectory('node_modules/zdt/suites/manifests/production');
       const missing = await lintDirectory('no-such-dir').catch((err) => err);
       const none = { count: 0, scheduledAt: new Float64Array(0), startedAt: new Float64Array(0), latencyMs: new Float32Array(0), outcome: new Uint16Array(0), pod: new Uint16Array(0), pods: [''], lateStarts: 0, dropped: 0 };
       const written = await writeReports('reports', [buildReport({ log: none, timeline: [], scenario: 'empty' })]);
+      const server = http.createServer((q, s) => s.end('ok')).listen(0, '127.0.0.1');
+      await new Promise((r) => server.once('listening', r));
+      const load = await startLoadThread({ url: 'http://127.0.0.1:' + server.address().port + '/', clock: createClock(), ratePerSecond: 100, durationMs: 200 }).done;
+      server.close();
       console.log(JSON.stringify({
         findings,
         missing: isZdtError(missing, ErrorCode.Manifest),
         kindConfig: DEFAULT_KIND_CONFIG,
         schema: import.meta.resolve('zdt/schema/report.v1.schema.json'),
         chart: /Chart\\.js v4/.test(readFileSync(written.html, 'utf8')),
+        load: [load.count, [...load.outcome].every((o) => o === 200)],
       }));
     `;
     const out = JSON.parse(await succeed(process.execPath, ['--input-type=module', '-e', script], app));
@@ -111,6 +117,7 @@ describe('the packed package, installed into an empty project', function () {
       kindConfig: join(app, 'node_modules/zdt/kind-config/default.yaml'),
       schema: `file://${join(app, 'node_modules/zdt/schema/report.v1.schema.json')}`,
       chart: true,
+      load: [20, true],
     });
   });
 

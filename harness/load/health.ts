@@ -1,0 +1,89 @@
+import { readFile } from 'node:fs/promises';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+/**
+ * How the load generator's process fared over a run: whether late starts came from its own work
+ * or from a machine short of CPU. All figures cover the run from start to stop.
+ */
+export interface GeneratorHealth {
+  /** The event loop's delay (perf_hooks.monitorEventLoopDelay), ms: p99 and max. A late start needs a delay above the late-start bound. */
+  readonly loopDelayP99Ms: number;
+  readonly loopDelayMaxMs: number;
+  /** CPU time the process used (all its threads), percent of one core over the wall time. */
+  readonly cpuPercent: number;
+  /**
+   * Percent of the wall time in which some runnable task on the machine waited for a CPU
+   * (Linux pressure stall information, /proc/pressure/cpu "some"); null where the kernel does not
+   * expose it.
+   */
+  readonly cpuPressurePercent: number | null;
+}
+
+/** The histogram's sampling interval, ms: finer than the late-start bound (50 ms) by far. */
+const RESOLUTION_MS = 10;
+const PSI_CPU = '/proc/pressure/cpu';
+
+/** Starts measuring; `stop()` ends it and resolves with the figures. */
+export function watchGeneratorHealth(): { stop(): Promise<GeneratorHealth> } {
+  const loop = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  loop.enable();
+  const startedNs = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
+  const pressure = cpuPressureTotalUs();
+  return {
+    async stop() {
+      loop.disable();
+      const wallUs = Number(process.hrtime.bigint() - startedNs) / 1000;
+      const used = process.cpuUsage(cpu);
+      const [before, after] = await Promise.all([pressure, cpuPressureTotalUs()]);
+      const percent = (us: number) => (wallUs > 0 ? Math.min(100, (100 * us) / wallUs) : 0);
+      return {
+        // The histogram holds nanoseconds; it is empty when the run was shorter than one sample.
+        loopDelayP99Ms: loop.count > 0 ? loop.percentile(99) / 1e6 : 0,
+        loopDelayMaxMs: loop.count > 0 ? loop.max / 1e6 : 0,
+        cpuPercent: wallUs > 0 ? (100 * (used.user + used.system)) / wallUs : 0,
+        cpuPressurePercent: before === null || after === null ? null : percent(after - before),
+      };
+    },
+  };
+}
+
+/** The "some" line's total (µs of stall since boot), or null without PSI. */
+async function cpuPressureTotalUs(): Promise<number | null> {
+  try {
+    const match = /^some .*\btotal=(\d+)/m.exec(await readFile(PSI_CPU, 'utf8'));
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** One figure for several generators in one process (one per Service): the worst of each. */
+export function worstHealth(all: readonly GeneratorHealth[]): GeneratorHealth | undefined {
+  if (all.length === 0) return undefined;
+  const pressures = all.map((h) => h.cpuPressurePercent).filter((p): p is number => p !== null);
+  return {
+    loopDelayP99Ms: Math.max(...all.map((h) => h.loopDelayP99Ms)),
+    loopDelayMaxMs: Math.max(...all.map((h) => h.loopDelayMaxMs)),
+    cpuPercent: Math.max(...all.map((h) => h.cpuPercent)),
+    cpuPressurePercent: pressures.length > 0 ? Math.max(...pressures) : null,
+  };
+}
+
+/** Above this share of wall time with tasks waiting for a CPU, the machine, not the generator, is the limit. */
+const CONTENDED_PRESSURE_PERCENT = 20;
+/** Above this share of a core, the generator's own work is the limit (its event loop is one thread). */
+const BUSY_CPU_PERCENT = 80;
+
+/**
+ * Why a generator with these figures fell behind, for a report: "its event loop was held up to
+ * 280 ms while tasks waited for a CPU 61% of the time: the machine is short of CPU ...".
+ */
+export function explainHealth(h: GeneratorHealth): string {
+  const held = `its event loop was held up to ${Math.round(h.loopDelayMaxMs)} ms`;
+  if (h.cpuPercent >= BUSY_CPU_PERCENT) return `${held} and it used ${Math.round(h.cpuPercent)}% of a core: its own work is the limit (lower --rate, or --connection keep-alive)`;
+  if (h.cpuPressurePercent !== null && h.cpuPressurePercent >= CONTENDED_PRESSURE_PERCENT) {
+    return `${held} while tasks waited for a CPU ${Math.round(h.cpuPressurePercent)}% of the time (it used ${Math.round(h.cpuPercent)}% of a core): the machine is short of CPU (fewer nodes or other work on it, or a lower --rate)`;
+  }
+  return `${held}, using ${Math.round(h.cpuPercent)}% of a core`;
+}

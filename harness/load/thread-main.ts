@@ -1,0 +1,41 @@
+/** The worker side of startLoadThread (thread.ts): runs startLoad, reports its counters, posts the log. */
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import type { Clock } from '../clock.ts';
+import { startLoad, type LoadOptions } from './loop.ts';
+import type { RequestLog } from './types.ts';
+
+export interface ThreadInput {
+  readonly options: Omit<LoadOptions, 'clock' | 'signal'>;
+  /** The run clock's t0 as performance.timeOrigin + performance.now(), the same instant on every thread. */
+  readonly origin: number;
+  readonly t0Wall: number;
+}
+
+export type ThreadMessage =
+  | { readonly type: 'progress'; readonly counts: { sent: number; ok: number; failed: number; inFlight: number; dropped: number; lateStarts: number } }
+  | { readonly type: 'done'; readonly log: RequestLog };
+
+/** How often the worker reports its counters, ms: for progress lines only. */
+const PROGRESS_MS = 200;
+
+if (!isMainThread && parentPort) {
+  const port = parentPort;
+  const { options, origin, t0Wall } = workerData as ThreadInput;
+  const clock: Clock = { now: () => performance.timeOrigin + performance.now() - origin, t0Wall, wall: (offsetMs) => t0Wall + offsetMs };
+  const load = startLoad({ ...options, clock });
+  const report = () => {
+    const { sent, ok, failed, inFlight, dropped, lateStarts } = load;
+    port.postMessage({ type: 'progress', counts: { sent, ok, failed, inFlight, dropped, lateStarts } } satisfies ThreadMessage);
+  };
+  report(); // started: the caller's warm-up counts from here
+  const timer = setInterval(report, PROGRESS_MS);
+  port.on('message', (m) => {
+    if (m === 'stop') void load.stop();
+  });
+  void load.done.then((log) => {
+    clearInterval(timer);
+    report();
+    const columns = [log.scheduledAt, log.startedAt, log.latencyMs, log.outcome, log.pod, log.newConnection, log.localPort, log.reusedUnanswered];
+    port.postMessage({ type: 'done', log } satisfies ThreadMessage, columns.flatMap((c) => (c ? [c.buffer as ArrayBuffer] : [])));
+  });
+}

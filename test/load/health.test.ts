@@ -1,0 +1,35 @@
+import { expect } from 'chai';
+import { explainHealth, watchGeneratorHealth, worstHealth, type GeneratorHealth } from '../../harness/load/health.ts';
+import { sleep } from '../../harness/wait.ts';
+
+const health = (h: Partial<GeneratorHealth>): GeneratorHealth => ({ loopDelayP99Ms: 5, loopDelayMaxMs: 280, cpuPercent: 30, cpuPressurePercent: 10, ...h });
+
+describe('load: the generator’s own health', () => {
+  it('sees the event loop held by synchronous work, and the CPU that work used', async () => {
+    const watch = watchGeneratorHealth();
+    await sleep(50);
+    const until = performance.now() + 150;
+    while (performance.now() < until); // held: no timer can fire
+    await sleep(50);
+    const h = await watch.stop();
+    expect(h.loopDelayMaxMs).to.be.at.least(100);
+    expect(h.cpuPercent).to.be.above(0);
+    if (h.cpuPressurePercent !== null) expect(h.cpuPressurePercent).to.be.within(0, 100);
+  });
+
+  it('says whose fault a late start was: the generator’s own work, a machine short of CPU, or neither known', () => {
+    expect(explainHealth(health({ cpuPercent: 95 }))).to.match(/used 95% of a core: its own work is the limit/);
+    expect(explainHealth(health({ cpuPressurePercent: 61 }))).to.match(/held up to 280 ms while tasks waited for a CPU 61% of the time \(it used 30% of a core\): the machine is short of CPU \(fewer nodes or other work on it, or a lower --rate\)$/);
+    expect(explainHealth(health({ cpuPressurePercent: null }))).to.equal('its event loop was held up to 280 ms, using 30% of a core');
+  });
+
+  it('takes the worst of each figure over several generators', () => {
+    expect(worstHealth([health({ loopDelayMaxMs: 10, cpuPercent: 50, cpuPressurePercent: null }), health({ loopDelayP99Ms: 9, cpuPressurePercent: 33 })])).to.deep.equal({
+      loopDelayP99Ms: 9,
+      loopDelayMaxMs: 280,
+      cpuPercent: 50,
+      cpuPressurePercent: 33,
+    });
+    expect(worstHealth([])).to.equal(undefined);
+  });
+});
