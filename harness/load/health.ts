@@ -38,15 +38,20 @@ export function watchGeneratorHealth(): { stop(): Promise<GeneratorHealth> } {
       const [before, after] = await Promise.all([pressure, cpuPressureTotalUs()]);
       const percent = (us: number) => (wallUs > 0 ? Math.min(100, (100 * us) / wallUs) : 0);
       return {
-        // The histogram holds nanoseconds; it is empty when the run was shorter than one sample.
-        loopDelayP99Ms: loop.count > 0 ? loop.percentile(99) / 1e6 : 0,
-        loopDelayMaxMs: loop.count > 0 ? loop.max / 1e6 : 0,
+        loopDelayP99Ms: delayMs(loop.percentile(99), loop.count),
+        loopDelayMaxMs: delayMs(loop.max, loop.count),
         cpuPercent: wallUs > 0 ? (100 * (used.user + used.system)) / wallUs : 0,
         cpuPressurePercent: before === null || after === null ? null : percent(after - before),
       };
     },
   };
 }
+
+/**
+ * A histogram value as a delay, ms: it holds nanoseconds between samples, the sampling interval
+ * included (an idle loop reads 10.0-10.9 ms); 0 when empty (a run shorter than one sample).
+ */
+const delayMs = (ns: number, count: number): number => (count > 0 ? Math.max(0, ns / 1e6 - RESOLUTION_MS) : 0);
 
 /** The "some" line's total (µs of stall since boot), or null without PSI. */
 async function cpuPressureTotalUs(): Promise<number | null> {

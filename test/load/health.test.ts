@@ -17,6 +17,12 @@ describe('load: the generator’s own health', () => {
     if (h.cpuPressurePercent !== null) expect(h.cpuPressurePercent).to.be.within(0, 100);
   });
 
+  it('reads an idle event loop as no delay: the sampling interval is not counted', async () => {
+    const watch = watchGeneratorHealth();
+    await sleep(300);
+    expect((await watch.stop()).loopDelayP99Ms).to.be.below(10);
+  });
+
   it('says whose fault a late start was: the generator’s own work, a machine short of CPU, or neither known', () => {
     expect(explainHealth(health({ cpuPercent: 95 }))).to.match(/used 95% of a core: its own work is the limit/);
     expect(explainHealth(health({ cpuPressurePercent: 61 }))).to.match(/held up to 280 ms while tasks waited for a CPU 61% of the time \(it used 30% of a core\): the machine is short of CPU \(fewer nodes or other work on it, or a lower --rate\)$/);
