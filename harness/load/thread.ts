@@ -38,9 +38,10 @@ function tsxApi(): string | undefined {
  * other work (the watcher's JSON, drain calls, reports, a test runner) and the garbage collection
  * of their heap then never hold the generator's timers. On the 2-core CI machine, a CPU profile of
  * a rollout showed the main thread busy for up to 130 ms at a stretch, garbage collection among
- * it; late in a full end-to-end run such holds came to 1-3% late starts (an inconclusive run). `clock` must advance with performance.now() (as
- * createClock's does): the worker rebuilds it from the same origin. The counters (sent, ok, ...)
- * are the worker's as of its last report, at most PROGRESS_MS old; `done` has the exact log.
+ * it; late in a full end-to-end run such holds came to 1-3% late starts (an inconclusive run).
+ * `clock` must advance with performance.now() (as createClock's does): the worker rebuilds it
+ * from the same origin. The counters (sent, ok, ...) are the worker's as of its last report, at
+ * most PROGRESS_MS old; `done` has the exact log.
  * `started` resolves once the schedule has begun in the worker (a few hundred ms after the call
  * when tsx compiles the sources): wait for it before timing a warm-up.
  * Throws ZDT_INVALID_OPTION and ZDT_ABORTED as startLoad does; `done` rejects with ZDT_LOAD if

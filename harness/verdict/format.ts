@@ -120,16 +120,16 @@ export function resolutionSentence(r: Resolution): string {
   return `${blindSpot(r)} from ${seconds(r.startMs)} to ${seconds(r.endMs)} (longest stretch without a request start${kinds})`;
 }
 
-/**
- * "6101 of 6112 requests attributed to the pod they were routed to, by conntrack on
- * zdt-control-plane; the pod header agrees on 5890 of 5890", or the header's count alone.
- */
 /** "event loop delay p99 12 ms, max 48 ms; 23% of a core; CPU pressure 41% of the time". */
 function formatHealth(h: GeneratorHealth): string {
   const pressure = h.cpuPressurePercent === null ? '' : `; CPU pressure ${Math.round(h.cpuPressurePercent)}% of the time`;
   return `event loop delay p99 ${Math.round(h.loopDelayP99Ms)} ms, max ${Math.round(h.loopDelayMaxMs)} ms; ${Math.round(h.cpuPercent)}% of a core${pressure}`;
 }
 
+/**
+ * "6101 of 6112 requests attributed to the pod they were routed to, by conntrack on
+ * zdt-control-plane; the pod header agrees on 5890 of 5890", or the header's count alone.
+ */
 function formatRouting(r: RoutingSummary): string {
   if (r.method === 'header') return `${r.attributed} requests named their pod in a response header (not seen from the cluster's side)`;
   const check = r.compared > 0 ? `; the pod header agrees on ${r.agreed} of ${r.compared}` : '';
