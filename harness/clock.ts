@@ -12,10 +12,22 @@ export interface Clock {
 }
 
 export function createClock(): Clock {
-  const base = performance.now();
-  const t0Wall = Date.now();
+  return clockAt(performance.timeOrigin + performance.now(), Date.now());
+}
+
+/**
+ * A clock's t0 as performance.timeOrigin + performance.now(): the same instant, as the same
+ * number, on every thread of the process, so a worker can rebuild the clock with clockAt.
+ * `clock` must advance with performance.now(), as createClock's does.
+ */
+export function clockOrigin(clock: Clock): number {
+  return performance.timeOrigin + performance.now() - clock.now();
+}
+
+/** The clock whose t0 is `origin` (see clockOrigin) and whose wall time at t0 is `t0Wall` (epoch ms). */
+export function clockAt(origin: number, t0Wall: number): Clock {
   return {
-    now: () => performance.now() - base,
+    now: () => performance.timeOrigin + performance.now() - origin,
     t0Wall,
     wall: (offsetMs) => t0Wall + offsetMs,
   };

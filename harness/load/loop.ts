@@ -76,7 +76,8 @@ export interface ResolvedLoadOptions {
   readonly signal: AbortSignal | undefined;
 }
 
-export interface LoadHandle extends AsyncDisposable {
+/** A load's counters so far. */
+export interface LoadCounts {
   /** Requests started so far (dropped ones are not). */
   readonly sent: number;
   /** Completed and not a failure (see isFailure and LoadOptions.expectStatus). */
@@ -85,6 +86,14 @@ export interface LoadHandle extends AsyncDisposable {
   readonly inFlight: number;
   readonly dropped: number;
   readonly lateStarts: number;
+}
+
+export const NO_COUNTS: LoadCounts = { sent: 0, ok: 0, failed: 0, inFlight: 0, dropped: 0, lateStarts: 0 };
+
+/** A snapshot of `load`'s counters, as plain data (to post to another thread). */
+export const countsOf = (load: LoadCounts): LoadCounts => Object.fromEntries(Object.keys(NO_COUNTS).map((k) => [k, load[k as keyof LoadCounts]])) as unknown as LoadCounts;
+
+export interface LoadHandle extends LoadCounts, AsyncDisposable {
   /** Resolves once scheduling ended (duration, stop() or signal) and every started request has finished. */
   readonly done: Promise<RequestLog>;
   /** Ends the schedule, waits for requests in flight, closes connections. */

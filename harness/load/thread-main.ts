@@ -1,19 +1,17 @@
 /** The worker side of startLoadThread (thread.ts): runs startLoad, reports its counters, posts the log. */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import type { Clock } from '../clock.ts';
-import { startLoad, type LoadOptions } from './loop.ts';
+import { clockAt } from '../clock.ts';
+import { countsOf, startLoad, type LoadCounts, type LoadOptions } from './loop.ts';
 import type { RequestLog } from './types.ts';
 
 export interface ThreadInput {
   readonly options: Omit<LoadOptions, 'clock' | 'signal'>;
-  /** The run clock's t0 as performance.timeOrigin + performance.now(), the same instant on every thread. */
+  /** The run clock's t0 (clockOrigin). */
   readonly origin: number;
   readonly t0Wall: number;
 }
 
-export type ThreadMessage =
-  | { readonly type: 'progress'; readonly counts: { sent: number; ok: number; failed: number; inFlight: number; dropped: number; lateStarts: number } }
-  | { readonly type: 'done'; readonly log: RequestLog };
+export type ThreadMessage = { readonly type: 'progress'; readonly counts: LoadCounts } | { readonly type: 'done'; readonly log: RequestLog };
 
 /** How often the worker reports its counters, ms: for progress lines only. */
 const PROGRESS_MS = 200;
@@ -21,12 +19,8 @@ const PROGRESS_MS = 200;
 if (!isMainThread && parentPort) {
   const port = parentPort;
   const { options, origin, t0Wall } = workerData as ThreadInput;
-  const clock: Clock = { now: () => performance.timeOrigin + performance.now() - origin, t0Wall, wall: (offsetMs) => t0Wall + offsetMs };
-  const load = startLoad({ ...options, clock });
-  const report = () => {
-    const { sent, ok, failed, inFlight, dropped, lateStarts } = load;
-    port.postMessage({ type: 'progress', counts: { sent, ok, failed, inFlight, dropped, lateStarts } } satisfies ThreadMessage);
-  };
+  const load = startLoad({ ...options, clock: clockAt(origin, t0Wall) });
+  const report = () => port.postMessage({ type: 'progress', counts: countsOf(load) } satisfies ThreadMessage);
   report(); // started: the caller's warm-up counts from here
   const timer = setInterval(report, PROGRESS_MS);
   port.on('message', (m) => {

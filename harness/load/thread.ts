@@ -3,11 +3,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { clockOrigin } from '../clock.ts';
 import { ErrorCode, ZdtError } from '../errors.ts';
 import { abortError } from '../wait.ts';
-import { resolveLoadOptions, type LoadHandle, type LoadOptions } from './loop.ts';
+import { NO_COUNTS, resolveLoadOptions, type LoadCounts, type LoadHandle, type LoadOptions } from './loop.ts';
 import type { RequestLog } from './types.ts';
-import type { ThreadMessage, ThreadInput } from './thread-main.ts';
+import type { ThreadInput, ThreadMessage } from './thread-main.ts';
 
 /**
  * Loads the entry in the worker. Run from the sources (a clone, through tsx), the worker needs
@@ -51,9 +52,9 @@ export function startLoadThread(options: LoadOptions): LoadHandle & { readonly s
   const resolved = resolveLoadOptions(options);
   if (resolved.signal?.aborted) throw abortError(resolved.signal);
   const { clock, signal, ...plain } = options;
-  const input: ThreadInput = { options: plain, origin: performance.timeOrigin + performance.now() - clock.now(), t0Wall: clock.t0Wall };
+  const input: ThreadInput = { options: plain, origin: clockOrigin(clock), t0Wall: clock.t0Wall };
   const worker = new Worker(BOOT, { eval: true, workerData: { ...input, entry: ENTRY, tsx: tsxApi() } });
-  let counts = { sent: 0, ok: 0, failed: 0, inFlight: 0, dropped: 0, lateStarts: 0 };
+  let counts: LoadCounts = NO_COUNTS;
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
