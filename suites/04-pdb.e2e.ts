@@ -3,10 +3,10 @@ import { sharedCluster } from './hooks.ts';
 import { scenario, timesOf } from './scenario.ts';
 import { variant, withoutPdb } from './variants.ts';
 
-// The example's pods need 8 s to become ready, longer than its 5 s preStop delay: the
-// condition under which a missing PDB causes an outage even though Kubernetes 1.34 keeps
-// routing to terminating-but-serving endpoints while no ready endpoint exists (with a
-// warm-up shorter than the delay, the twin passes: measured on kind 1.34).
+// The example's pods warm up for 8 s before they serve (and become ready), longer than its
+// 5 s preStop delay: the condition under which a missing PDB causes an outage even though
+// Kubernetes 1.34 keeps routing to terminating-but-serving endpoints while no ready endpoint
+// exists (with a warm-up shorter than the delay, the twin passes: measured on kind 1.34).
 
 describe('4. PDB with parallel drains: two old nodes drained at once while two new nodes take over', function () {
   it('with PDB minAvailable 1: zero failures, at least one 429, never zero ready endpoints, all pods on new nodes', async function () {

@@ -2,7 +2,7 @@
  * `zdt verify` end to end on the real cluster (attached by kubeconfig, so the shared cluster
  * is reused): the bundled example passes, copies with the PDB or the preStop removed exit 1
  * with the reason, the same example behind a ClusterIP Service verifies like the NodePort one,
- * and an unreachable cluster exits 2.
+ * so does the load sent to a URL the user gives (--url), and an unreachable cluster exits 2.
  */
 import { expect } from 'chai';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -12,6 +12,7 @@ import { runCli } from '../harness/cli/program.ts';
 import type { LoadedManifest } from '../harness/manifests/load.ts';
 import type { Report } from '../harness/verdict/report.ts';
 import { attachedCli, type AttachedCli } from './cli.ts';
+import { sharedCluster } from './hooks.ts';
 import { clusterIpService, variant, withoutPdb, withoutPreStop } from './variants.ts';
 
 describe('7. zdt verify on the real cluster', function () {
@@ -58,6 +59,22 @@ describe('7. zdt verify on the real cluster', function () {
     const r = await verify([await writeVariant('clusterip', await variant(clusterIpService))]);
     expect(r.code, r.stdout + r.stderr).to.equal(0);
     expect(r.stdout + r.stderr).to.match(/nginx-service-zdt-nodeport/);
+  });
+
+  it('--url: the load enters where the user says and the verdict holds the same: the example passes, its no-preStop copy fails', async function () {
+    // A URL zdt did not set up, as a load balancer or Ingress host of a cluster that is not kind
+    // would be: the control-plane node's NodePort on the kind network, named by address.
+    const entry = await (await sharedCluster()).entryNode();
+    const url = `http://${entry!.address}:30080/`;
+    const good = await verify(['--url', url]);
+    expect(good.code, good.stdout + good.stderr).to.equal(0);
+    expect(good.stderr).to.include(`expose: ${url} -> Service nginx-service as the URL routes it`);
+    const [report] = (await reportJson()).reports;
+    expect(report!.services[0]!.url).to.equal(url);
+    expect(report!.routing?.method, 'no conntrack: zdt cannot tell where the URL enters').to.equal('header');
+    const bad = await verify(['--url', url, await writeVariant('url-no-prestop', await variant(withoutPreStop))]);
+    expect(bad.code, bad.stdout + bad.stderr).to.equal(1);
+    expect(bad.stdout).to.match(/requests failed/);
   });
 
   it('exits 2 naming the problem when the cluster is unreachable', async function () {

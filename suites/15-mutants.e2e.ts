@@ -1,8 +1,9 @@
 /**
  * `zdt verify --mutants` on the bundled example: once it passes, its known-bad twins run under
- * the same scenario on the real cluster. The three defects this example cannot survive (no
- * preStop delay, no PDB while replacements warm up for 8 s, one replica under a PDB that then
- * blocks the drain) must be caught; a twin that passes must say why, and the exit code stays
+ * the same scenario on the real cluster. The four defects this example cannot survive (no
+ * preStop delay; no PDB while replacements warm up for 8 s; no readiness probe, so a new pod
+ * takes traffic during that warm-up; one replica under a PDB that then blocks the drain) must
+ * be caught, each for its own reason; a twin that passes must say why, and the exit code stays
  * the example's own.
  */
 import { expect } from 'chai';
@@ -24,14 +25,17 @@ describe('15. zdt verify --mutants: how strong a green run is', function () {
     for (const m of mutants) say(`${m.name}: ${m.status} ${m.runs.map((x) => `${x.verdict} ${x.failed}/${x.sent}`).join(', ')}${m.explanation ? ` (${m.explanation})` : ''}`);
     expect(mutants.map((m) => m.name)).to.deep.equal(['no-prestop', 'no-pdb', 'no-readiness-probe', 'short-grace', 'one-replica']);
     const status = Object.fromEntries(mutants.map((m) => [m.name, m.status]));
-    expect(status).to.include({ 'no-prestop': 'caught', 'no-pdb': 'caught', 'one-replica': 'caught' });
+    expect(status).to.include({ 'no-prestop': 'caught', 'no-pdb': 'caught', 'no-readiness-probe': 'caught', 'one-replica': 'caught' });
     for (const m of mutants.filter((x) => x.status !== 'caught')) {
       expect(m.status, m.name).to.equal('missed');
       expect(m.explanation, m.name).to.match(/^nothing failed /);
       expect(m.runs.every((x) => x.verdict === 'pass' && x.failed === 0 && x.sent > 1000), m.name).to.equal(true);
     }
-    const noPreStop = mutants.find((m) => m.name === 'no-prestop')!;
-    expect(noPreStop.runs[0]!.failed, 'requests failed, not only a blocked drain').to.be.above(0);
-    expect(mutants.find((m) => m.name === 'one-replica')!.runs[0]!.problems.join(' '), 'the PDB blocks the only replica').to.match(/maintenance did not complete|blocked|disruption/i);
+    const run = (name: string) => mutants.find((m) => m.name === name)!.runs[0]!;
+    expect(run('no-prestop').failed, 'requests failed, not only a blocked drain').to.be.above(0);
+    // Red for the right reason: the most common cause of each twin's failures is its own defect.
+    expect(run('no-readiness-probe').causes[0]?.cause, 'a new pod Ready before nginx listens').to.equal('refused-by-ready-pod');
+    expect(run('no-pdb').causes[0]?.cause, 'both pods evicted at once, replacements still warming up').to.equal('no-ready-endpoint');
+    expect(run('one-replica').problems.join(' '), 'the PDB blocks the only replica').to.match(/maintenance did not complete|blocked|disruption/i);
   });
 });

@@ -62,11 +62,13 @@ export const preStopDelay = (seconds: number): Mutation =>
 export const gracePeriod = (seconds: number): Mutation => edit((m) => void (podSpec(m).terminationGracePeriodSeconds = seconds));
 export const replicas = (n: number): Mutation => edit((m) => void (deployment(m).spec!.replicas = n));
 export const recreateStrategy: Mutation = edit((m) => void (deployment(m).spec!.strategy = { type: 'Recreate' }));
-/** Replacement pods need `seconds` before they can become ready (an app with a slow start). */
+/** nginx warms up for `seconds` before it serves (and so before its readiness probe passes), instead of the example's 8. */
 export const slowStart = (seconds: number): Mutation =>
   edit((m) => {
-    const probe = nginx(m).readinessProbe as Record<string, unknown>;
-    probe.initialDelaySeconds = seconds;
+    const command = nginx(m).command!;
+    const before = command[2]!;
+    command[2] = before.replace(/sleep \d+ &/, `sleep ${seconds} &`);
+    if (command[2] === before) throw new Error('the example has no warm-up sleep to change');
   });
 /** Pods leave a node the control plane lost (unreachable or not ready) after `seconds` instead of the default 300. */
 export const tolerateLostNodeFor = (seconds: number): Mutation =>

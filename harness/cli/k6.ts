@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { ErrorCode, ZdtError } from '../errors.ts';
 import { k6Script } from '../k6/export.ts';
 import { parseExpectStatus } from '../load/status.ts';
-import { DEFAULT_NODE_PORT } from '../scenario/options.ts';
+import { checkUrl, DEFAULT_NODE_PORT } from '../scenario/options.ts';
 import { addChartOptions, renderOptionsOf, type ChartFlags } from './chart.ts';
 import { exampleArgument } from './example.ts';
 import { ExitCode, reportError } from './exit.ts';
@@ -12,7 +12,6 @@ import { addLoadOptions, loadProfileOf, positive, TIMER_CAP, type LoadFlags } fr
 
 interface K6Flags extends ChartFlags, LoadFlags {
   duration: number;
-  url?: string;
 }
 
 /** The timeout zdt's loop gives each of connect, headers and body (harness/load/loop.ts's default). */
@@ -27,13 +26,12 @@ export function registerK6(program: Command, { io, exit }: CommandContext): void
   addLoadOptions(command)
     .addOption(
       new Option('--duration <s>', 'seconds the load runs (k6 scenario duration)').argParser(positive('--duration', TIMER_CAP)).default(60).conflicts('loadProfile'),
-    )
-    .option('--url <url>', "where the load goes instead of zdt's NodePort on 127.0.0.1, e.g. https://staging.example.com/cart (one Service only)");
+    );
   addChartOptions(command).action(async (dir: string, flags: K6Flags) => {
     try {
       const inputs = await loadVerifyInputs(dir, flags.service, flags.port, renderOptionsOf(flags, io.signal));
       const profile = await loadProfileOf(flags);
-      if (flags.url !== undefined) checkUrl(flags.url, inputs.services);
+      if (flags.url !== undefined) checkUrl(flags.url, inputs.services, '--url');
       const targets = inputs.services.map((service, i) => ({ service, url: flags.url ?? `${flags.scheme}://127.0.0.1:${DEFAULT_NODE_PORT + i}${flags.path}` }));
       io.stdout.write(
         k6Script({
@@ -53,16 +51,4 @@ export function registerK6(program: Command, { io, exit }: CommandContext): void
       exit(reportError(io, err));
     }
   });
-}
-
-function checkUrl(url: string, services: readonly string[]): void {
-  const refuse = (why: string) => new ZdtError(ErrorCode.InvalidOption, `--url ${url}: ${why}`, { details: { option: '--url', value: url } });
-  if (services.length > 1) throw refuse(`one Service's load goes to one URL, and ${services.length} are loaded (${services.join(', ')}): choose one with --service`);
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw refuse('not an absolute URL');
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw refuse('must be http:// or https://');
 }

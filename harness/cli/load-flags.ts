@@ -23,6 +23,8 @@ export interface LoadFlags {
   /** A file of k6 options (JSON, or a module exporting `options`); replaces --rate. */
   loadProfile?: string;
   connection: ConnectionMode;
+  /** Where the load goes instead of a NodePort (one Service only); replaces --scheme and --path. */
+  url?: string;
 }
 
 /** The most a flag takes, and why. */
@@ -57,7 +59,7 @@ export const positive = (flag: string, cap: Cap) => number(flag, 'a number > 0',
 export const seconds = (flag: string) => number(flag, 'a number of seconds >= 0', (n) => n >= 0, TIMER_CAP);
 export const milliseconds = (flag: string) => number(flag, 'a number of milliseconds >= 0', (n) => n >= 0, { max: MAX_TIMER_MS, why: 'ms, the longest timer Node.js keeps' });
 
-/** --service, --port, --path, --host, --scheme, --insecure, --expect-status, --rate, --load-profile and --connection. */
+/** --service, --port, --path, --host, --scheme, --insecure, --expect-status, --rate, --load-profile, --connection and --url. */
 export function addLoadOptions(command: Command): Command {
   return command
     .option('--service <names>', `Services to load, comma-separated, each its own stream and verdict (default: every Service that selects a workload, at most ${MAX_SERVICES})`, serviceList)
@@ -74,6 +76,10 @@ export function addLoadOptions(command: Command): Command {
     )
     .addOption(
       new Option('--connection <mode>', 'keep-alive reuses connections, new opens one per request, mixed alternates the two').choices(CONNECTION_MODES).default(DEFAULT_CONNECTION_MODE),
+    )
+    .addOption(
+      new Option('--url <url>', "where the load goes instead of a NodePort, as the app's traffic enters: a load balancer, an Ingress host, a node of an attached cluster (one Service only; needed on a cluster that is not kind), e.g. https://staging.example.com/cart")
+        .conflicts(['path', 'scheme']),
     );
 }
 

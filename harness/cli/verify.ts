@@ -9,7 +9,7 @@ import type { Finding } from '../lint/types.ts';
 import type { TimelineEvent } from '../observe/events.ts';
 import { writeReports, type WrittenReports } from '../report/write.ts';
 import { KUBE_PROXY_MODES, unsupportedReason, type KubeProxyMode } from '../cluster/proxy-mode.ts';
-import { DEFAULT_FAULT_MS, resolveScenarioOptions } from '../scenario/options.ts';
+import { checkUrl, DEFAULT_FAULT_MS, resolveScenarioOptions } from '../scenario/options.ts';
 import { parseMaxFailed, type AvailabilityBudget } from '../verdict/budget.ts';
 import type { Maintenance, ScenarioOptions } from '../scenario/types.ts';
 import { formatReport } from '../verdict/format.ts';
@@ -172,10 +172,11 @@ async function run(dir: string, flags: VerifyFlags, scenarios: readonly Scenario
   }
   await requireReadableFile('--kubeconfig', flags.kubeconfig);
   await requireReadableFile('--kind-config', flags.kindConfig);
-  if (flags.insecure && flags.scheme !== 'https') {
-    throw new ZdtError(ErrorCode.InvalidOption, '--insecure applies to --scheme https: drop it, or add --scheme https', { details: { option: '--insecure' } });
+  if (flags.insecure && !(flags.url ?? `${flags.scheme}:`).startsWith('https:')) {
+    throw new ZdtError(ErrorCode.InvalidOption, '--insecure applies to https: drop it, or add --scheme https (or give an https --url)', { details: { option: '--insecure' } });
   }
   const inputs = await loadVerifyInputs(dir, flags.service, flags.port, renderOptionsOf(flags, io.signal));
+  if (flags.url !== undefined) checkUrl(flags.url, inputs.services, '--url');
   const loadProfile = await loadProfileOf(flags);
   const options = scenarios.map((name): ScenarioOptions => ({
     name: labelOf(name, mode),
@@ -187,6 +188,7 @@ async function run(dir: string, flags: VerifyFlags, scenarios: readonly Scenario
     scheme: flags.scheme,
     insecure: flags.insecure === true,
     expectStatus: flags.expectStatus,
+    url: flags.url,
     maintenance: maintenanceOf(name, flags),
     budget: { maxFailed: flags.maxFailed, maxOutageMs: flags.maxOutage },
     rate: loadProfile ? undefined : flags.rate,

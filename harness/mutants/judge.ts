@@ -1,3 +1,4 @@
+import { CAUSES, type Cause } from '../verdict/causes.ts';
 import { ms } from '../verdict/format.ts';
 import type { Report, Verdict } from '../verdict/report.ts';
 import type { Mutant, MutantName, NotApplicable } from './mutants.ts';
@@ -19,6 +20,8 @@ export interface MutantRun {
   readonly failed: number;
   /** The run's measured propagation lag (Report.propagationLag.maxMs), null when not measured. */
   readonly propagationLagMaxMs: number | null;
+  /** Why its requests failed (Report.causes without the fixes), most first: whether the twin went red for its own defect. Empty when none failed. */
+  readonly causes: readonly { readonly cause: Cause; readonly count: number }[];
 }
 
 export interface MutantResult {
@@ -38,6 +41,7 @@ export const runOfReport = (r: Report): MutantRun => ({
   sent: r.totals.sent,
   failed: r.totals.failed,
   propagationLagMaxMs: r.propagationLag?.maxMs ?? null,
+  causes: r.causes.map(({ cause, count }) => ({ cause, count })),
 });
 
 /**
@@ -47,7 +51,7 @@ export const runOfReport = (r: Report): MutantRun => ({
  */
 export function runOfError(scenario: string, err: unknown, blocked: boolean): MutantRun {
   const verdict: Verdict = blocked ? 'fail' : 'inconclusive';
-  return { scenario, verdict, problems: [(err as Error).message ?? String(err)], sent: 0, failed: 0, propagationLagMaxMs: null };
+  return { scenario, verdict, problems: [(err as Error).message ?? String(err)], sent: 0, failed: 0, propagationLagMaxMs: null, causes: [] };
 }
 
 /**
@@ -68,7 +72,8 @@ export function notApplicableResult(n: NotApplicable): MutantResult {
 
 /**
  * The text block `zdt verify --mutants` prints:
- * "mutants: 4 of 5 caught" and a line per mutant with its runs or its explanation.
+ * "mutants: 4 of 5 caught" and a line per mutant with its runs (a failing one with its failures'
+ * causes) and, when missed, its explanation.
  */
 export function formatMutants(results: readonly MutantResult[]): string {
   const applicable = results.filter((r) => r.status !== 'not-applicable');
@@ -77,7 +82,8 @@ export function formatMutants(results: readonly MutantResult[]): string {
   for (const r of results) {
     lines.push(`  ${r.status.padEnd(14)} ${r.name.padEnd(18)} ${r.change ?? r.explanation}`);
     for (const run of r.runs) {
-      lines.push(`      ${run.scenario}: ${run.verdict === 'pass' ? `pass, 0 of ${run.sent} requests failed` : `${run.verdict}: ${run.problems.join('; ')}`}`);
+      const causes = run.causes.length > 0 ? ` (${run.causes.map((c) => `${c.count} ${CAUSES[c.cause]}`).join(', ')})` : '';
+      lines.push(`      ${run.scenario}: ${run.verdict === 'pass' ? `pass, 0 of ${run.sent} requests failed` : `${run.verdict}: ${run.problems.join('; ')}${causes}`}`);
     }
     if (r.change !== null && r.explanation !== null) lines.push(`      why: ${r.explanation}`);
   }

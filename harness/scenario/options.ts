@@ -19,6 +19,36 @@ const bad = (option: string, value: unknown, rule: string) =>
 /** The first NodePort the kind configs publish on 127.0.0.1 (kind-config/*.yaml extraPortMappings); Service i is loaded through this + i. */
 export const DEFAULT_NODE_PORT = 30080;
 
+/**
+ * Checks a `url` load target (ScenarioOptions.url, `--url`) against the Services loaded: an
+ * absolute http(s) URL, and one Service, since one URL leads to one. Throws ZDT_INVALID_OPTION
+ * naming `option`.
+ */
+export function checkUrl(url: string, services: readonly string[] | undefined, option = 'url'): void {
+  const refuse = (why: string) => new ZdtError(ErrorCode.InvalidOption, `${option} ${url}: ${why}`, { details: { option, value: url } });
+  if (services !== undefined && services.length > 1) throw refuse(`one Service's load goes to one URL, and ${services.length} are loaded (${services.join(', ')}): choose one with --service`);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw refuse('not an absolute URL');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw refuse('must be http:// or https://');
+}
+
+/**
+ * Where the load enters: a NodePort zdt publishes works only on its kind cluster, so on any other
+ * cluster `url` must say where the app's traffic enters. Throws ZDT_INVALID_OPTION.
+ */
+export function checkLoadEntry(o: Pick<ScenarioOptions, 'url'>, cluster: { readonly name: string; readonly isKind: boolean }): void {
+  if (o.url !== undefined || cluster.isKind) return;
+  throw new ZdtError(
+    ErrorCode.InvalidOption,
+    `cluster ${cluster.name} is not a kind cluster, so none of its NodePorts is published on 127.0.0.1: give --url, where the app's traffic enters it (a load balancer, an Ingress host, or http://<node address>:<nodePort>)`,
+    { details: { option: '--url', value: null } },
+  );
+}
+
 /** The arrival rate of each Service's load: the load profile's, else `rate`. */
 export function loadRateOf(o: ResolvedScenarioOptions): Pick<LoadOptions, 'ratePerSecond' | 'schedule'> {
   return o.loadProfile?.load ?? { ratePerSecond: o.rate };
@@ -58,10 +88,12 @@ export function resolveScenarioOptions(options: ScenarioOptions): ResolvedScenar
   if (!CONNECTION_MODES.includes(o.connection)) throw bad('connection', o.connection, `must be one of ${CONNECTION_MODES.join(', ')}`);
   if (typeof o.path !== 'string' || !o.path.startsWith('/') || /[\s#]/.test(o.path)) throw bad('path', o.path, 'must start with "/" and hold no spaces or fragment');
   if (o.scheme !== 'http' && o.scheme !== 'https') throw bad('scheme', o.scheme, "must be 'http' or 'https'");
-  if (o.insecure && o.scheme !== 'https') throw bad('insecure', o.insecure, "applies only with scheme 'https'");
+  if (o.url !== undefined) checkUrl(o.url, o.services);
+  const target = o.url ?? `${o.scheme}://127.0.0.1:${o.nodePort}${o.path}`;
+  if (o.insecure && !target.startsWith('https:')) throw bad('insecure', o.insecure, "applies only to https (scheme 'https' or an https url)");
   parseExpectStatus(o.expectStatus, 'expectStatus');
   // The rest of the request (Host header) and a profile's schedule are checked by the load generator's own options.
-  resolveLoadOptions({ url: `${o.scheme}://127.0.0.1:${o.nodePort}${o.path}`, clock: createClock(), host: o.host, insecure: o.insecure, expectStatus: o.expectStatus, ...loadRateOf(o) });
+  resolveLoadOptions({ url: target, allowNonLoopback: true, clock: createClock(), host: o.host, insecure: o.insecure, expectStatus: o.expectStatus, ...loadRateOf(o) });
   const m = o.maintenance;
   if (!m || !['drain', 'replace', 'rollout', 'node-fault'].includes(m.kind)) throw bad('maintenance.kind', m?.kind, "must be 'drain', 'replace', 'rollout' or 'node-fault'");
   if (m.kind === 'drain' && m.nodes !== undefined && !(Number.isInteger(m.nodes) && m.nodes > 0)) throw bad('maintenance.nodes', m.nodes, 'must be a whole number > 0');

@@ -24,12 +24,13 @@ import { preStopDelaySeconds, servingContainers } from '../lint/pod.ts';
 import { buildReport, type MaintenanceOutcome } from '../verdict/report.ts';
 import { abortError, poll, sleep } from '../wait.ts';
 import { faultSettings, runNodeFault } from './fault.ts';
-import { DEFAULT_FAULT_MS, loadRateOf, resolveScenarioOptions, type ResolvedScenarioOptions } from './options.ts';
+import { checkLoadEntry, DEFAULT_FAULT_MS, loadRateOf, resolveScenarioOptions, type ResolvedScenarioOptions } from './options.ts';
 import type { Exposure, ScenarioOptions, ScenarioResult } from './types.ts';
 
 /**
  * One verification: deploy the manifests into a fresh namespace, put open-model load on each
- * Service through its own NodePort (on kind at the control-plane node's address, else on 127.0.0.1), perform the maintenance while watching pods,
+ * Service through its own NodePort (at the kind control-plane node's address), or on the one
+ * Service through `url` (required on a cluster that is not kind), perform the maintenance while watching pods,
  * endpoints and nodes, and build the report (a verdict per Service and overall). Always removes
  * the namespace and (by default) puts the nodes back, whatever happened.
  */
@@ -39,6 +40,7 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
   const signal = o.signal;
   const progress = (step: Parameters<NonNullable<typeof o.onProgress>>[0], message: string) => o.onProgress?.(step, message);
   if (o.maintenance.kind !== 'rollout') cluster.assertCanDisrupt(`${o.maintenance.kind === 'node-fault' ? 'take a node away' : 'drain nodes'} for scenario ${o.name}`);
+  checkLoadEntry(o, cluster);
 
   const manifests = typeof o.manifests === 'string' ? await loadManifests(o.manifests, { render: o.render }) : o.manifests;
   const services = findServices(manifests, o.services);
@@ -74,10 +76,14 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
     }
     await waitApp('app');
 
-    // On kind the load goes to the entry node's own address, where its connection tracking sees the client's port; elsewhere to 127.0.0.1.
-    const entry = await cluster.entryNode(signal);
+    // On kind the load goes to the entry node's own address, where its connection tracking sees the client's port; to o.url wherever it enters.
+    const entry = o.url === undefined ? await cluster.entryNode(signal) : undefined;
     const exposures: Exposure[] = [];
-    for (const [i, svc] of services.entries()) {
+    if (o.url !== undefined) {
+      exposures.push({ of: serviceNames[0]!, service: serviceNames[0]!, nodePort: null, created: false, url: o.url });
+      progress('expose', `${o.url} -> Service ${serviceNames[0]} as the URL routes it (no NodePort; requests attributed by the pod header only)`);
+    }
+    for (const [i, svc] of o.url === undefined ? services.entries() : []) {
       const nodePort = o.nodePort + i;
       const of = serviceNames[i]!;
       const exposure: Exposure = { of, ...(await exposeService(api, ns.name, svc.object, nodePort, o.port, signal)), nodePort, url: `${o.scheme}://${entry?.address ?? '127.0.0.1'}:${nodePort}${o.path}` };
@@ -97,7 +103,7 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
       await watcher.synced;
       if (entry) {
         progress('load', `following new connections in ${entry.name}'s conntrack to attribute each request to its pod`);
-        conntrack = await watchConntrack(entry.name, entry.address, exposures.map((e) => e.nodePort), { signal }).catch((err: unknown) => {
+        conntrack = await watchConntrack(entry.name, entry.address, exposures.map((e) => e.nodePort!), { signal }).catch((err: unknown) => {
           timeline.record('note', `node/${entry.name}`, `conntrack could not start, requests are attributed by the pod header only: ${(err as Error).message}`);
           return undefined;
         });
@@ -134,8 +140,9 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
       });
       const wallToRun = (wallMs: number) => wallMs - clock.t0Wall;
       const pods = podsByAddress(timeline.events);
-      const logs = connections ? loaded.map((log, i) => routeRequests(log, connections, { nodePort: exposures[i]!.nodePort, wallToRun, podOf: (a) => pods.get(a) })) : loaded;
-      const lag = connections ? propagationLag(timeline.events, connections, { wallToRun, nodePorts: exposures.map((e) => e.nodePort), ...preStopDelayOf(sources) }) : null;
+      // Conntrack is followed only for NodePort exposures (no o.url), so every nodePort is set here.
+      const logs = connections ? loaded.map((log, i) => routeRequests(log, connections, { nodePort: exposures[i]!.nodePort!, wallToRun, podOf: (a) => pods.get(a) })) : loaded;
+      const lag = connections ? propagationLag(timeline.events, connections, { wallToRun, nodePorts: exposures.map((e) => e.nodePort!), ...preStopDelayOf(sources) }) : null;
       const finalPods = (await api.list<Pod>({ apiVersion: 'v1', kind: 'Pod', namespace: ns.name }, {}, signal))
         .filter((p) => !p.metadata?.deletionTimestamp)
         .map((p) => ({ name: p.metadata?.name ?? '', node: p.spec?.nodeName ?? '' }));
@@ -221,7 +228,9 @@ async function waitReachable({ url, nodePort }: Exposure, o: ResolvedScenarioOpt
     { timeoutMs: o.readyTimeoutMs, intervalMs: 500, signal, what: `${url} to answer` },
   ).catch((err: unknown) => {
     if (!isZdtError(err, ErrorCode.Timeout)) throw err;
-    const where = new URL(url).hostname === '127.0.0.1' ? `is the kind config publishing NodePort ${nodePort} on 127.0.0.1 (extraPortMappings)?` : `can this machine reach the kind network (${new URL(url).hostname}, the entry node's address) and does the Service answer on NodePort ${nodePort}?`;
+    const where =
+      nodePort === null ? `can this machine reach ${url}, and does it lead to the Service (check --url, --host and the load balancer or Ingress in front)?`
+      : new URL(url).hostname === '127.0.0.1' ? `is the kind config publishing NodePort ${nodePort} on 127.0.0.1 (extraPortMappings)?` : `can this machine reach the kind network (${new URL(url).hostname}, the entry node's address) and does the Service answer on NodePort ${nodePort}?`;
     throw new ZdtError(ErrorCode.AppNotReady, `${err.message}: ${where}`, { cause: err });
   });
 }

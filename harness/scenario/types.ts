@@ -84,6 +84,15 @@ export interface ScenarioOptions {
    * number inside); the i-th loaded Service gets nodePort + i (kind-config/ publishes four).
    */
   readonly nodePort?: number;
+  /**
+   * Where the load goes instead of a NodePort: any http or https URL the app's traffic takes (a
+   * load balancer, an Ingress host, a node of an attached cluster), with its path; one Service
+   * only. zdt then leaves the Service as it is and does not follow conntrack (it cannot tell where
+   * the URL enters the cluster), so requests are attributed by the pod header only; `scheme`,
+   * `path` and `nodePort` do not apply. Needed on a cluster that is not kind, where no NodePort is
+   * published on 127.0.0.1.
+   */
+  readonly url?: string;
   readonly signal?: AbortSignal;
   /** Step-level progress ("deploying", "draining zdt-worker, zdt-worker2", ...). */
   readonly onProgress?: (step: ScenarioStep, message: string) => void;
@@ -102,7 +111,8 @@ export interface Exposure {
   readonly of: string;
   /** The Service the load goes through: `of`, or the NodePort Service zdt created beside it. */
   readonly service: string;
-  readonly nodePort: number;
+  /** Null when the load goes to ScenarioOptions.url. */
+  readonly nodePort: number | null;
   /** True when zdt created a NodePort Service beside the user's (theirs was ClusterIP or another port). */
   readonly created: boolean;
   readonly url: string;

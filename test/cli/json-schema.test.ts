@@ -75,6 +75,11 @@ describe('JSON output: every document zdt prints validates against its versioned
       { name: 'could not verify: unexpected error (code null)', code: 2, run: (d) => cli(['verify', GOOD, '--json', '--report-dir', d], fakeCluster({ rollout: throws(new TypeError('boom')) })) },
       { name: 'lint findings beside a passing run', code: 0, run: (d) => cli(['verify', `${BAD}/replicas-too-few.yaml`, '--json', '--report-dir', d]) },
       {
+        name: 'with --mutants: twins caught (with their causes) and missed',
+        code: 0,
+        run: (d) => cli(['verify', GOOD, '--json', '--scenario', 'rollout', '--mutants', '--report-dir', d], fakeCluster({ rollout: async (o) => result(report(o.name, JSON.stringify(o.manifests).includes('preStop') ? 'pass' : 'fail')) })),
+      },
+      {
         name: 'interrupted before the cluster started',
         code: 130,
         run: (d) => {

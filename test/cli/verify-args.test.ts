@@ -153,6 +153,11 @@ describe('zdt verify: input validation (exit 2 before any cluster)', () => {
     await rejects([sub, '--service', 'web, '], /--service takes Service names separated by commas, got "web, "/);
     await rejects([sub, '--service', 'web,external'], /app\.yaml:\d+: Service external selects \{"app":"elsewhere"\}, which matches no pod template/);
     await rejects([sub, '--service', 'web,'], /--service takes Service names separated by commas, got "web,"/);
+    // One URL leads to one Service.
+    await rejects([sub, '--url', 'http://lb.example/'], /--url http:\/\/lb.example\/: one Service's load goes to one URL, and 2 are loaded \(web, web-admin\): choose one with --service/);
+    const url = await cli(['verify', sub, '--service', 'web', '--url', 'https://lb.example/cart', '--insecure', '--scenario', 'rollout', '--report-dir', join(dir, 'r1'), '--no-lint'], fake);
+    expect(url.code, url.stderr).to.equal(0);
+    expect(fake.ran.at(-1)).to.deep.include({ services: ['web'], url: 'https://lb.example/cart', insecure: true });
   });
 
   it('rejects cluster options that contradict each other or name missing files', async () => {
@@ -165,11 +170,14 @@ describe('zdt verify: input validation (exit 2 before any cluster)', () => {
 
   it('rejects bad request flags, naming them: --expect-status, --insecure without https, --scheme, a --port the Service lacks', async () => {
     await rejects([GOOD, '--expect-status', '200,2x'], /invalid --expect-status: "200,2x" \("2x" is not a status/);
-    await rejects([GOOD, '--insecure'], /--insecure applies to --scheme https/);
+    await rejects([GOOD, '--insecure'], /--insecure applies to https/);
     await rejects([GOOD, '--scheme', 'ftp'], /Allowed choices are http, https/);
     await rejects([GOOD, '--port', 'grpc'], /Service web has no port grpc \(ports: 80\)/);
     await rejects([GOOD, '--path', 'no-slash'], /path must start with "\/"/);
     await rejects([GOOD, '--host', 'bad host'], /host/);
+    await rejects([GOOD, '--url', 'lb.example/cart'], /--url lb.example\/cart: not an absolute URL/);
+    await rejects([GOOD, '--url', 'http://lb.example/', '--path', '/cart'], /option '--url <url>' cannot be used with option '--path <path>'/);
+    await rejects([GOOD, '--url', 'http://lb.example/', '--insecure'], /--insecure applies to https/);
   });
 
   /** The options the one scenario of a passing `zdt verify GOOD ARGS` ran with. */

@@ -12,6 +12,9 @@ describe('mutants: judge', () => {
     const caught = judgeMutant(mutant, [pass('rollout'), runOfReport(report('node-replacement', 'fail'))]);
     expect(caught).to.include({ status: 'caught', explanation: null });
     expect(caught.runs[1]).to.deep.include({ scenario: 'node-replacement', verdict: 'fail', failed: 32 });
+    expect(caught.runs[1]!.causes, 'why the twin went red, from its report').to.deep.equal(report('x', 'fail').causes.map(({ cause, count }) => ({ cause, count })));
+    expect(caught.runs[1]!.causes).to.not.deep.equal([]);
+    expect(caught.runs[0]!.causes, 'a passing run has none').to.deep.equal([]);
     expect(judgeMutant(mutant, [pass('rollout')])).to.include({ status: 'missed', explanation: 'nothing failed without the PDB: fast starts' });
     expect(judgeMutant(mutant, [pass('rollout'), runOfReport(report('x', 'inconclusive'))]).status).to.equal('inconclusive');
     expect(judgeMutant(mutant, []).status, 'no run proves nothing').to.equal('inconclusive');
@@ -27,7 +30,7 @@ describe('mutants: judge', () => {
 
   it('a blocked maintenance fails the twin; another error leaves it unproven', () => {
     const blocked = runOfError('node-replacement', new ZdtError(ErrorCode.DrainBlocked, 'drain of zdt-worker blocked'), true);
-    expect(blocked).to.deep.equal({ scenario: 'node-replacement', verdict: 'fail', problems: ['drain of zdt-worker blocked'], sent: 0, failed: 0, propagationLagMaxMs: null });
+    expect(blocked).to.deep.equal({ scenario: 'node-replacement', verdict: 'fail', problems: ['drain of zdt-worker blocked'], sent: 0, failed: 0, propagationLagMaxMs: null, causes: [] });
     expect(judgeMutant(mutant, [blocked]).status).to.equal('caught');
     expect(judgeMutant(mutant, [runOfError('rollout', new Error('boom'), false)]).status).to.equal('inconclusive');
   });
@@ -41,7 +44,7 @@ describe('mutants: judge', () => {
     expect(text.split('\n')).to.deep.equal([
       'mutants: 1 of 2 caught (1 not applicable)',
       '  caught         no-prestop         no preStop hook on Deployment/default/web',
-      '      node-replacement: fail: 32 of 1000 requests failed',
+      '      node-replacement: fail: 32 of 1000 requests failed (26 sent to a pod that had stopped serving after SIGTERM, 6 the app answered a status outside --expect-status)',
       '  missed         no-pdb             no PodDisruptionBudget (1 removed)',
       '      node-replacement: pass, 0 of 1000 requests failed',
       '      why: nothing failed without the PDB: fast starts',

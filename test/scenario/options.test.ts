@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { resolveScenarioOptions } from '../../harness/scenario/options.ts';
+import { ErrorCode, isZdtError } from '../../harness/errors.ts';
+import { checkLoadEntry, resolveScenarioOptions } from '../../harness/scenario/options.ts';
 
 describe('scenario/options', () => {
   const base = { name: 'drain', manifests: 'x', maintenance: { kind: 'drain' } } as const;
@@ -20,5 +21,25 @@ describe('scenario/options', () => {
     bad({ maintenance: { kind: 'node-fault', fault: 'kill', forMs: -5 } }, /maintenance.forMs must be 0-2147483647 ms, got -5/);
     bad({ budget: { maxFailed: { percent: 150 } } }, /budget maxFailed.percent must be 0-100, got 150/);
     bad({ maintenance: { kind: 'drain', nodes: 0 } }, /maintenance.nodes must be a whole number > 0, got 0/);
+    bad({ url: 'staging.example.com/cart' }, /url staging.example.com\/cart: not an absolute URL/);
+    bad({ url: 'ftp://staging.example.com/' }, /url ftp:\/\/staging.example.com\/: must be http:\/\/ or https:\/\//);
+    bad({ url: 'http://lb.example/', services: ['web', 'api'] }, /one Service's load goes to one URL, and 2 are loaded \(web, api\): choose one with --service/);
+    bad({ url: 'http://lb.example/', insecure: true }, /insecure applies only to https/);
+  });
+
+  it('url: any http(s) address, not only loopback, with insecure for https', () => {
+    expect(resolveScenarioOptions({ ...base, url: 'https://10.0.0.7:8443/cart?x=1', insecure: true }).url).to.equal('https://10.0.0.7:8443/cart?x=1');
+  });
+
+  it('a cluster that is not kind needs url: none of its NodePorts is on 127.0.0.1', () => {
+    expect(() => checkLoadEntry({}, { name: 'kind-zdt', isKind: true })).to.not.throw();
+    expect(() => checkLoadEntry({ url: 'http://lb.example/' }, { name: 'prod', isKind: false })).to.not.throw();
+    try {
+      checkLoadEntry({}, { name: 'prod', isKind: false });
+      expect.fail('no url on a cluster that is not kind');
+    } catch (err) {
+      expect(isZdtError(err, ErrorCode.InvalidOption), String(err)).to.equal(true);
+      expect((err as Error).message).to.match(/^cluster prod is not a kind cluster, .*: give --url, where the app's traffic enters it/);
+    }
   });
 });
