@@ -8,7 +8,7 @@ import { exampleArgument } from './example.ts';
 import { ExitCode, reportError } from './exit.ts';
 import { loadVerifyInputs } from './inputs.ts';
 import type { CommandContext } from './io.ts';
-import { addLoadOptions, loadProfileOf, positive, TIMER_CAP, type LoadFlags } from './load-flags.ts';
+import { addLoadOptions, checkTargetFlags, loadProfileOf, positive, TIMER_CAP, type LoadFlags } from './load-flags.ts';
 
 interface K6Flags extends ChartFlags, LoadFlags {
   duration: number;
@@ -29,6 +29,7 @@ export function registerK6(program: Command, { io, exit }: CommandContext): void
     );
   addChartOptions(command).action(async (dir: string, flags: K6Flags) => {
     try {
+      checkTargetFlags(flags);
       const inputs = await loadVerifyInputs(dir, flags.service, flags.port, renderOptionsOf(flags, io.signal));
       const profile = await loadProfileOf(flags);
       if (flags.url !== undefined) checkUrl(flags.url, inputs.services, '--url');

@@ -3,7 +3,8 @@
  * the same load as a k6 script), and the parsers that check a flag's value as commander reads it.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { isZdtError, ZdtError } from '../errors.ts';
+import { ErrorCode, isZdtError, ZdtError } from '../errors.ts';
+import { checkUrl, isHttps } from '../scenario/options.ts';
 import { MAX_SERVICES } from '../deploy/service.ts';
 import { MAX_TIMER_MS } from '../drain/options.ts';
 import { CONNECTION_MODES, DEFAULT_CONNECTION_MODE, type ConnectionMode } from '../load/pool.ts';
@@ -67,7 +68,7 @@ export function addLoadOptions(command: Command): Command {
     .option('--path <path>', 'path and query of every request', '/')
     .option('--host <host>', 'Host header to send (and TLS server name with https), for apps routed by name')
     .addOption(new Option('--scheme <scheme>', 'https when the pods serve TLS on that port').choices(['http', 'https']).default('http'))
-    .option('--insecure', 'with --scheme https: accept any certificate (self-signed)')
+    .option('--insecure', 'with https (--scheme https or an https --url): accept any certificate (self-signed)')
     .option('--expect-status <list>', 'statuses that count as success, e.g. 200-399 or 200,204,301-308; any other status fails the request', expectStatus, '200-399')
     .option('--rate <n>', 'requests per second, per Service', positive('--rate', RATE_CAP), 200)
     // commander refuses the pair naming both flags; a defaulted --rate does not count.
@@ -78,9 +79,18 @@ export function addLoadOptions(command: Command): Command {
       new Option('--connection <mode>', 'keep-alive reuses connections, new opens one per request, mixed alternates the two').choices(CONNECTION_MODES).default(DEFAULT_CONNECTION_MODE),
     )
     .addOption(
-      new Option('--url <url>', "where the load goes instead of a NodePort, as the app's traffic enters: a load balancer, an Ingress host, a node of an attached cluster (one Service only; needed on a cluster that is not kind), e.g. https://staging.example.com/cart")
-        .conflicts(['path', 'scheme']),
+      new Option('--url <url>', "where the load goes instead of a NodePort, as the app's traffic enters: a load balancer, an Ingress host, a node of an attached cluster, e.g. https://staging.example.com/cart (one Service only; replaces --scheme, --path and --port; needed on a cluster that is not kind)")
+        .conflicts(['path', 'scheme', 'port']),
     );
+}
+
+/** --url and --insecure, checked before the manifests are read. Throws ZDT_INVALID_OPTION naming the flag. */
+export function checkTargetFlags(flags: LoadFlags): void {
+  if (flags.url !== undefined) checkUrl(flags.url, undefined, '--url');
+  if (flags.insecure && !isHttps(flags)) {
+    const fix = flags.url === undefined ? 'add --scheme https' : 'give an https:// --url';
+    throw new ZdtError(ErrorCode.InvalidOption, `--insecure applies to https: drop it, or ${fix}`, { details: { option: '--insecure' } });
+  }
 }
 
 /** --load-profile's profile, read and checked; undefined without the flag. Throws ZDT_INVALID_OPTION naming the flag, the file and the field. */

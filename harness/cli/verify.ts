@@ -16,7 +16,7 @@ import { formatReport } from '../verdict/format.ts';
 import type { Report } from '../verdict/report.ts';
 import { abortError } from '../wait.ts';
 import { addChartOptions, renderOptionsOf, type ChartFlags } from './chart.ts';
-import { addLoadOptions, loadProfileOf, milliseconds, positive, seconds, TIMER_CAP, type LoadFlags } from './load-flags.ts';
+import { addLoadOptions, checkTargetFlags, loadProfileOf, milliseconds, positive, seconds, TIMER_CAP, type LoadFlags } from './load-flags.ts';
 import { describeLoadProfile } from '../load/profile.ts';
 import { exampleArgument } from './example.ts';
 import { combineExitCodes, ExitCode, exitCodeForError, exitCodeForReport, reportError, reportReason, type ExitCodeValue } from './exit.ts';
@@ -172,9 +172,7 @@ async function run(dir: string, flags: VerifyFlags, scenarios: readonly Scenario
   }
   await requireReadableFile('--kubeconfig', flags.kubeconfig);
   await requireReadableFile('--kind-config', flags.kindConfig);
-  if (flags.insecure && !(flags.url ?? `${flags.scheme}:`).startsWith('https:')) {
-    throw new ZdtError(ErrorCode.InvalidOption, '--insecure applies to https: drop it, or add --scheme https (or give an https --url)', { details: { option: '--insecure' } });
-  }
+  checkTargetFlags(flags);
   const inputs = await loadVerifyInputs(dir, flags.service, flags.port, renderOptionsOf(flags, io.signal));
   if (flags.url !== undefined) checkUrl(flags.url, inputs.services, '--url');
   const loadProfile = await loadProfileOf(flags);

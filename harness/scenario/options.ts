@@ -21,20 +21,26 @@ export const DEFAULT_NODE_PORT = 30080;
 
 /**
  * Checks a `url` load target (ScenarioOptions.url, `--url`) against the Services loaded: an
- * absolute http(s) URL, and one Service, since one URL leads to one. Throws ZDT_INVALID_OPTION
- * naming `option`.
+ * absolute http(s) URL without credentials or fragment, and one Service, since one URL leads to
+ * one. Returns the parsed URL. Throws ZDT_INVALID_OPTION naming `option`.
  */
-export function checkUrl(url: string, services: readonly string[] | undefined, option = 'url'): void {
+export function checkUrl(url: string, services: readonly string[] | undefined, option = 'url'): URL {
   const refuse = (why: string) => new ZdtError(ErrorCode.InvalidOption, `${option} ${url}: ${why}`, { details: { option, value: url } });
   if (services !== undefined && services.length > 1) throw refuse(`one Service's load goes to one URL, and ${services.length} are loaded (${services.join(', ')}): choose one with --service`);
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw refuse('not an absolute URL');
+    throw refuse('not a valid absolute URL (scheme://host[:port]/path, port 1-65535)');
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw refuse('must be http:// or https://');
+  if (parsed.username !== '' || parsed.password !== '') throw refuse('holds credentials, which the reports would show: send them another way (a Host-routed test endpoint, or a URL without them)');
+  if (url.includes('#')) throw refuse('has a fragment, which is never sent to the server: drop it');
+  return parsed;
 }
+
+/** Whether the load is https: an https `url`, else `scheme`. */
+export const isHttps = (o: Pick<ScenarioOptions, 'url' | 'scheme'>): boolean => (o.url !== undefined ? URL.canParse(o.url) && new URL(o.url).protocol === 'https:' : o.scheme === 'https');
 
 /**
  * Where the load enters: a NodePort zdt publishes works only on its kind cluster, so on any other
@@ -90,7 +96,7 @@ export function resolveScenarioOptions(options: ScenarioOptions): ResolvedScenar
   if (o.scheme !== 'http' && o.scheme !== 'https') throw bad('scheme', o.scheme, "must be 'http' or 'https'");
   if (o.url !== undefined) checkUrl(o.url, o.services);
   const target = o.url ?? `${o.scheme}://127.0.0.1:${o.nodePort}${o.path}`;
-  if (o.insecure && !target.startsWith('https:')) throw bad('insecure', o.insecure, "applies only to https (scheme 'https' or an https url)");
+  if (o.insecure && !isHttps(o)) throw bad('insecure', o.insecure, "applies only to https (scheme 'https' or an https url)");
   parseExpectStatus(o.expectStatus, 'expectStatus');
   // The rest of the request (Host header) and a profile's schedule are checked by the load generator's own options.
   resolveLoadOptions({ url: target, allowNonLoopback: true, clock: createClock(), host: o.host, insecure: o.insecure, expectStatus: o.expectStatus, ...loadRateOf(o) });

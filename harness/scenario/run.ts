@@ -183,7 +183,7 @@ function countFailures(log: RequestLog): number {
 
 /**
  * What every request of the run carries, for the load and for the reachability probe alike.
- * The URL is always built here, 127.0.0.1 or a kind node's address, never taken from a user.
+ * Any address: the URL is built here (127.0.0.1 or a kind node's address) or is the user's `url`.
  */
 const requestOf = (o: ResolvedScenarioOptions) => ({ host: o.host, insecure: o.insecure, expectStatus: o.expectStatus, allowNonLoopback: true });
 
@@ -210,7 +210,7 @@ async function waitReachable({ url, nodePort }: Exposure, o: ResolvedScenarioOpt
   let answered = '';
   let definitiveSince: number | undefined;
   const wrongRequest = (statuses: string) =>
-    new ZdtError(ErrorCode.AppNotReady, `${url} answered ${statuses} to every probe (expected ${o.expectStatus}): check --path, --host, --port and --expect-status`, { details: { url, statuses } });
+    new ZdtError(ErrorCode.AppNotReady, `${url} answered ${statuses} to every probe (expected ${o.expectStatus}): check ${nodePort === null ? '--url' : '--path, --port'}, --host and --expect-status`, { details: { url, statuses } });
   await poll(
     async (why) => {
       const log = await startLoad({ ...requestOf(o), url, clock, ratePerSecond: 20, durationMs: 500, connection: 'new', signal }).done;

@@ -155,9 +155,9 @@ describe('zdt verify: input validation (exit 2 before any cluster)', () => {
     await rejects([sub, '--service', 'web,'], /--service takes Service names separated by commas, got "web,"/);
     // One URL leads to one Service.
     await rejects([sub, '--url', 'http://lb.example/'], /--url http:\/\/lb.example\/: one Service's load goes to one URL, and 2 are loaded \(web, web-admin\): choose one with --service/);
-    const url = await cli(['verify', sub, '--service', 'web', '--url', 'https://lb.example/cart', '--insecure', '--scenario', 'rollout', '--report-dir', join(dir, 'r1'), '--no-lint'], fake);
+    const url = await cli(['verify', sub, '--service', 'web', '--url', 'HTTPS://lb.example/cart', '--insecure', '--scenario', 'rollout', '--report-dir', join(dir, 'r1'), '--no-lint'], fake);
     expect(url.code, url.stderr).to.equal(0);
-    expect(fake.ran.at(-1)).to.deep.include({ services: ['web'], url: 'https://lb.example/cart', insecure: true });
+    expect(fake.ran.at(-1)).to.deep.include({ services: ['web'], url: 'HTTPS://lb.example/cart', insecure: true });
   });
 
   it('rejects cluster options that contradict each other or name missing files', async () => {
@@ -175,9 +175,15 @@ describe('zdt verify: input validation (exit 2 before any cluster)', () => {
     await rejects([GOOD, '--port', 'grpc'], /Service web has no port grpc \(ports: 80\)/);
     await rejects([GOOD, '--path', 'no-slash'], /path must start with "\/"/);
     await rejects([GOOD, '--host', 'bad host'], /host/);
-    await rejects([GOOD, '--url', 'lb.example/cart'], /--url lb.example\/cart: not an absolute URL/);
+    await rejects([GOOD, '--url', 'lb.example/cart'], /--url lb.example\/cart: not a valid absolute URL/);
+    await rejects([GOOD, '--url', 'https://lb.example:99999/'], /--url https:\/\/lb.example:99999\/: not a valid absolute URL \(scheme:\/\/host\[:port\]\/path, port 1-65535\)/);
+    await rejects([GOOD, '--url', 'http://ops:secret@lb.example/'], /--url .*: holds credentials, which the reports would show/);
+    await rejects([GOOD, '--url', 'http://lb.example/#top'], /--url .*: has a fragment, which is never sent to the server: drop it/);
     await rejects([GOOD, '--url', 'http://lb.example/', '--path', '/cart'], /option '--url <url>' cannot be used with option '--path <path>'/);
-    await rejects([GOOD, '--url', 'http://lb.example/', '--insecure'], /--insecure applies to https/);
+    await rejects([GOOD, '--url', 'http://lb.example/', '--port', '80'], /option '--url <url>' cannot be used with option '--port <name\|number>'/);
+    // The advice given must itself work: --scheme cannot go with --url.
+    await rejects([GOOD, '--url', 'http://lb.example/', '--insecure'], /--insecure applies to https: drop it, or give an https:\/\/ --url/);
+    await rejects([GOOD, '--insecure'], /--insecure applies to https: drop it, or add --scheme https/);
   });
 
   /** The options the one scenario of a passing `zdt verify GOOD ARGS` ran with. */

@@ -163,6 +163,8 @@ describe('zdt k6', () => {
     const bad = await cli(['k6', GOOD, '--url', 'ftp://example.com/']);
     expect(bad.code).to.equal(2);
     expect(bad.stderr).to.match(/--url ftp:\/\/example\.com\/: must be http:\/\/ or https:\/\/ \[ZDT_INVALID_OPTION\]/);
-    expect((await cli(['k6', GOOD, '--url', 'staging'])).stderr).to.match(/--url staging: not an absolute URL/);
+    expect((await cli(['k6', GOOD, '--url', 'staging'])).stderr).to.match(/--url staging: not a valid absolute URL/);
+    // As zdt verify does: --insecure only with https.
+    expect((await cli(['k6', GOOD, '--url', 'http://staging/', '--insecure'])).stderr).to.match(/--insecure applies to https: drop it, or give an https:\/\/ --url/);
   });
 });

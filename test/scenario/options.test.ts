@@ -21,7 +21,7 @@ describe('scenario/options', () => {
     bad({ maintenance: { kind: 'node-fault', fault: 'kill', forMs: -5 } }, /maintenance.forMs must be 0-2147483647 ms, got -5/);
     bad({ budget: { maxFailed: { percent: 150 } } }, /budget maxFailed.percent must be 0-100, got 150/);
     bad({ maintenance: { kind: 'drain', nodes: 0 } }, /maintenance.nodes must be a whole number > 0, got 0/);
-    bad({ url: 'staging.example.com/cart' }, /url staging.example.com\/cart: not an absolute URL/);
+    bad({ url: 'staging.example.com/cart' }, /url staging.example.com\/cart: not a valid absolute URL/);
     bad({ url: 'ftp://staging.example.com/' }, /url ftp:\/\/staging.example.com\/: must be http:\/\/ or https:\/\//);
     bad({ url: 'http://lb.example/', services: ['web', 'api'] }, /one Service's load goes to one URL, and 2 are loaded \(web, api\): choose one with --service/);
     bad({ url: 'http://lb.example/', insecure: true }, /insecure applies only to https/);
