@@ -210,7 +210,7 @@ async function waitReachable({ url, nodePort }: Exposure, o: ResolvedScenarioOpt
   let answered = '';
   let definitiveSince: number | undefined;
   const wrongRequest = (statuses: string) =>
-    new ZdtError(ErrorCode.AppNotReady, `${url} answered ${statuses} to every probe (expected ${o.expectStatus}): check ${nodePort === null ? '--url' : '--path, --port'}, --host and --expect-status`, { details: { url, statuses } });
+    new ZdtError(ErrorCode.AppNotReady, `${url} answered ${statuses} to every probe (expected ${o.expectStatus}): check ${nodePort === null ? '--url, --host' : '--path, --host, --port'} and --expect-status`, { details: { url, statuses } });
   await poll(
     async (why) => {
       const log = await startLoad({ ...requestOf(o), url, clock, ratePerSecond: 20, durationMs: 500, connection: 'new', signal }).done;
