@@ -1,5 +1,4 @@
 import { Option, type Command } from 'commander';
-import { ErrorCode, ZdtError } from '../errors.ts';
 import { k6Script } from '../k6/export.ts';
 import { parseExpectStatus } from '../load/status.ts';
 import { checkUrl, DEFAULT_NODE_PORT } from '../scenario/options.ts';

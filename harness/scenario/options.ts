@@ -22,9 +22,9 @@ export const DEFAULT_NODE_PORT = 30080;
 /**
  * Checks a `url` load target (ScenarioOptions.url, `--url`) against the Services loaded: an
  * absolute http(s) URL without credentials or fragment, and one Service, since one URL leads to
- * one. Returns the parsed URL. Throws ZDT_INVALID_OPTION naming `option`.
+ * one. Throws ZDT_INVALID_OPTION naming `option`.
  */
-export function checkUrl(url: string, services: readonly string[] | undefined, option = 'url'): URL {
+export function checkUrl(url: string, services: readonly string[] | undefined, option = 'url'): void {
   const refuse = (why: string) => new ZdtError(ErrorCode.InvalidOption, `${option} ${url}: ${why}`, { details: { option, value: url } });
   if (services !== undefined && services.length > 1) throw refuse(`one Service's load goes to one URL, and ${services.length} are loaded (${services.join(', ')}): choose one with --service`);
   let parsed: URL;
@@ -36,7 +36,6 @@ export function checkUrl(url: string, services: readonly string[] | undefined, o
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw refuse('must be http:// or https://');
   if (parsed.username !== '' || parsed.password !== '') throw refuse('holds credentials, which the reports would show: send them another way (a Host-routed test endpoint, or a URL without them)');
   if (url.includes('#')) throw refuse('has a fragment, which is never sent to the server: drop it');
-  return parsed;
 }
 
 /** Whether the load is https: an https `url`, else `scheme`. */

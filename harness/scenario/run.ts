@@ -82,13 +82,14 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
     if (o.url !== undefined) {
       exposures.push({ of: serviceNames[0]!, service: serviceNames[0]!, nodePort: null, created: false, url: o.url });
       progress('expose', `${o.url} -> Service ${serviceNames[0]} as the URL routes it (no NodePort; requests attributed by the pod header only)`);
-    }
-    for (const [i, svc] of o.url === undefined ? services.entries() : []) {
-      const nodePort = o.nodePort + i;
-      const of = serviceNames[i]!;
-      const exposure: Exposure = { of, ...(await exposeService(api, ns.name, svc.object, nodePort, o.port, signal)), nodePort, url: `${o.scheme}://${entry?.address ?? '127.0.0.1'}:${nodePort}${o.path}` };
-      progress('expose', `${exposure.url} -> Service ${exposure.service} ${describePort(selectPort(svc.object, o.port))}${exposure.created ? ` (NodePort created beside ${of})` : ''}`);
-      exposures.push(exposure);
+    } else {
+      for (const [i, svc] of services.entries()) {
+        const nodePort = o.nodePort + i;
+        const of = serviceNames[i]!;
+        const exposure: Exposure = { of, ...(await exposeService(api, ns.name, svc.object, nodePort, o.port, signal)), nodePort, url: `${o.scheme}://${entry?.address ?? '127.0.0.1'}:${nodePort}${o.path}` };
+        progress('expose', `${exposure.url} -> Service ${exposure.service} ${describePort(selectPort(svc.object, o.port))}${exposure.created ? ` (NodePort created beside ${of})` : ''}`);
+        exposures.push(exposure);
+      }
     }
     for (const e of exposures) await waitReachable(e, o, signal);
 
