@@ -8,7 +8,8 @@
  */
 export { Cluster, DEFAULT_KIND_CONFIG, QUICK_KIND_CONFIG, POOL_LABEL, NEW_NODE_TAINT, type ClusterOptions } from './cluster/cluster.ts';
 export { runScenario } from './scenario/run.ts';
-export type { Exposure, Maintenance, ScenarioOptions, ScenarioResult, ScenarioStep } from './scenario/types.ts';
+export type { Entry, Exposure, Maintenance, ScenarioOptions, ScenarioResult, ScenarioStep } from './scenario/types.ts';
+export { ENTRIES } from './scenario/types.ts';
 export { MAX_SERVICES } from './deploy/service.ts';
 export * from './drain/index.ts';
 export { startLoad, type LoadHandle, type LoadOptions } from './load/loop.ts';

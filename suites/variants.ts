@@ -98,3 +98,6 @@ export const asStatefulSet: Mutation = edit((m) => {
   delete workload.spec!.strategy;
   workload.spec!.serviceName = 'nginx-service';
 });
+/** The Service's externalTrafficPolicy: Local keeps a node's external traffic on that node's own pods. */
+export const externalTrafficPolicy = (policy: 'Cluster' | 'Local'): Mutation =>
+  edit((m) => void ((m.find((x) => x.object.kind === 'Service')!.object as { spec: Record<string, unknown> }).spec.externalTrafficPolicy = policy));

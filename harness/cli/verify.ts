@@ -11,7 +11,7 @@ import { writeReports, type WrittenReports } from '../report/write.ts';
 import { KUBE_PROXY_MODES, unsupportedReason, type KubeProxyMode } from '../cluster/proxy-mode.ts';
 import { checkUrl, DEFAULT_FAULT_MS, resolveScenarioOptions } from '../scenario/options.ts';
 import { parseMaxFailed, type AvailabilityBudget } from '../verdict/budget.ts';
-import type { Maintenance, ScenarioOptions } from '../scenario/types.ts';
+import { ENTRIES, type Entry, type Maintenance, type ScenarioOptions } from '../scenario/types.ts';
 import { formatReport } from '../verdict/format.ts';
 import type { Report } from '../verdict/report.ts';
 import { abortError } from '../wait.ts';
@@ -61,6 +61,7 @@ export interface VerifyFlags extends ChartFlags, LoadFlags {
   kindConfig?: string;
   nodeImage?: string;
   kubeProxyMode?: KubeProxyMode | 'all';
+  entry: Entry;
   kubeconfig?: string;
   context?: string;
   allowDisruption?: boolean;
@@ -99,6 +100,12 @@ export function registerVerify(program: Command, { io, exit }: CommandContext, d
       new Option('--kube-proxy-mode <mode>', `kube-proxy's mode (kind's networking.kubeProxyMode) on a cluster named <name>-<mode>; all runs every scenario once per mode, each on its own cluster, skipping (and saying why) a mode this host's kernel cannot run`)
         .choices([...KUBE_PROXY_MODES, 'all'])
         .conflicts('kubeconfig'),
+    )
+    .addOption(
+      new Option('--entry <where>', "where the load enters: nodeport, each Service's NodePort on the control-plane node; load-balancer, a load balancer zdt starts in front of every worker's NodePort, with a cloud's health checks (kube-proxy's /healthz, or the healthCheckNodePort under externalTrafficPolicy Local)")
+        .choices(ENTRIES)
+        .default('nodeport')
+        .conflicts('url'),
     )
     .addOption(new Option('--node-image <image>', 'kind node image (default: $ZDT_NODE_IMAGE, the offline image, or kind\'s)').conflicts('kubeconfig'))
     .option('--kubeconfig <file>', 'attach to the cluster of this kubeconfig instead of creating a kind cluster')
@@ -187,6 +194,7 @@ async function run(dir: string, flags: VerifyFlags, scenarios: readonly Scenario
     insecure: flags.insecure === true,
     expectStatus: flags.expectStatus,
     url: flags.url,
+    entry: flags.entry,
     maintenance: maintenanceOf(name, flags),
     budget: { maxFailed: flags.maxFailed, maxOutageMs: flags.maxOutage },
     rate: loadProfile ? undefined : flags.rate,
@@ -248,6 +256,7 @@ async function run(dir: string, flags: VerifyFlags, scenarios: readonly Scenario
           ...scenario,
           onProgress: (step, message) => log(`${step}: ${message}`),
           onNamespace: (name, present) => (present ? left?.add(`namespace/${name}`, `kubectl delete namespace ${name}`) : left?.delete(`namespace/${name}`)),
+          onContainer: (name, undo, present) => (present ? left?.add(`container/${name}`, undo) : left?.delete(`container/${name}`)),
           onNodeFault: (node, undo, present) => (present ? left?.add(`node/${node} fault`, undo) : left?.delete(`node/${node} fault`)),
           onEvent: (e) => {
             trackNode(left, e);

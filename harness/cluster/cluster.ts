@@ -6,7 +6,7 @@ import { ErrorCode, ZdtError } from '../errors.ts';
 import type { KubeApi } from '../kube/api.ts';
 import { createKubeApi } from '../kube/client.ts';
 import type { Node } from '../kube/types.ts';
-import { dockerImageExists } from './docker.ts';
+import { dockerImageExists, removeContainers } from './docker.ts';
 import { defaultNodeImage } from './images.ts';
 import { createKindCli, type KindCli } from './kind.ts';
 import { claimCluster, type ClusterClaim } from './lock.ts';
@@ -96,6 +96,11 @@ export class Cluster implements AsyncDisposable {
     /** This run's claim on the kind cluster (none for a cluster that is not kind). */
     private readonly claim: ClusterClaim | undefined,
   ) {}
+
+  /** The kind cluster's own name (also when attached by kubeconfig, where `name` is the context); undefined when not kind. */
+  get kindName(): string | undefined {
+    return this.claim?.name;
+  }
 
   static async start(options: ClusterOptions = {}): Promise<Cluster> {
     const o = resolveClusterOptions(options);
@@ -224,7 +229,11 @@ export class Cluster implements AsyncDisposable {
   /** Deletes the kind cluster if this run created it (and was not asked to keep it), then gives up this run's claim on it. */
   async delete(): Promise<void> {
     try {
-      if (this.deleteOnDispose && this.kind) await this.kind.deleteCluster(this.name);
+      if (this.deleteOnDispose && this.kind) {
+        // What zdt started beside it (a run's load balancer) goes first: kind deletes only its nodes.
+        await removeContainers(this.name);
+        await this.kind.deleteCluster(this.name);
+      }
     } finally {
       await this.claim?.release();
     }

@@ -2,10 +2,11 @@
  * The one door to Docker: every Docker call zdt makes (besides what `kind` does itself) goes
  * through testcontainers' container runtime client, never the docker CLI.
  *
- * zdt starts no container of its own here, only acts on kind's node containers, so
- * testcontainers' reaper (Ryuk) is not needed and is switched off: its image cannot be pulled on
- * a host without a registry. What is left behind is found by kind's own label
- * (io.x-k8s.kind.cluster), see kindNodeStates.
+ * zdt acts on kind's node containers and starts containers of its own only beside a cluster
+ * (the load balancer of `--entry load-balancer`, startContainer). testcontainers' reaper (Ryuk)
+ * is switched off: its image cannot be pulled on a host without a registry. What is left behind
+ * is found by label instead: kind's own (io.x-k8s.kind.cluster, see kindNodeStates) and zdt's
+ * (ZDT_CLUSTER_LABEL, see removeContainers), which deleting the cluster sweeps.
  */
 import { ErrorCode, ZdtError } from '../errors.ts';
 import { abortError } from '../wait.ts';
@@ -16,6 +17,8 @@ type Client = Awaited<ReturnType<typeof import('testcontainers').getContainerRun
 const HINT = `install Docker, or run \`${setupCommand('host-setup.sh')}\` on a Debian host`;
 /** The label kind puts on every node container it creates. */
 export const KIND_CLUSTER_LABEL = 'io.x-k8s.kind.cluster';
+/** The label zdt puts on every container it starts beside a kind cluster: the cluster's name. */
+export const ZDT_CLUSTER_LABEL = 'zdt.dev/kind-cluster';
 
 let client: Promise<Client> | undefined;
 
@@ -57,6 +60,104 @@ export async function dockerImageExists(image: string, signal?: AbortSignal): Pr
   }, signal);
 }
 
+
+export interface ContainerSpec {
+  readonly image: string;
+  readonly name: string;
+  /** The Docker network to join ("kind", where the nodes are). */
+  readonly network: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Files written into the container before it starts. */
+  readonly files: readonly { readonly content: string; readonly target: string }[];
+  /** Container ports Docker publishes on a free host port each (StartedContainer.hostPort). */
+  readonly exposedPorts: readonly number[];
+  /** How long it may take until every exposed port listens, ms. */
+  readonly startupTimeoutMs: number;
+  /** Each line it writes (stdout and stderr), as it writes it. */
+  readonly onOutput?: (line: string) => void;
+}
+
+/** A container zdt started, removed (with its volumes) by stop(); safe to stop twice. */
+export interface StartedContainer extends AsyncDisposable {
+  readonly name: string;
+  /** The docker command a person runs to remove it, for a run that exits without cleanup. */
+  readonly undo: string;
+  /** The host port Docker published `port` on. */
+  hostPort(port: number): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * `docker run -d` of a local image (never pulled: a missing image rejects with ZDT_KIND), ready
+ * once every exposed port listens inside it. Rejects with ZDT_KIND and Docker's message; a
+ * container that started but never listened is removed before rejecting.
+ */
+export async function startContainer(spec: ContainerSpec, signal?: AbortSignal): Promise<StartedContainer> {
+  if (!(await dockerImageExists(spec.image, signal))) {
+    throw new ZdtError(ErrorCode.Kind, `image ${spec.image} is not on this host, and zdt pulls none: run \`${setupCommand('setup.sh')}\`, which builds it`, { details: { image: spec.image } });
+  }
+  // What the container says, kept from its start: when it fails, that is why (a bad config, a
+  // missing file), and by then testcontainers has removed it.
+  const output: string[] = [];
+  const started = await call(`run ${spec.name} (${spec.image})`, async () => {
+    const { GenericContainer, Wait } = await import('testcontainers');
+    return new GenericContainer(spec.image)
+      .withLogConsumer((stream) =>
+        stream.on('data', (chunk: Buffer | string) => {
+          const lines = String(chunk).trimEnd().split('\n');
+          output.push(...lines);
+          output.splice(0, output.length - 20);
+          if (spec.onOutput) for (const line of lines) spec.onOutput(line);
+        }),
+      )
+      .withName(spec.name)
+      .withNetworkMode(spec.network)
+      .withLabels({ ...spec.labels })
+      .withCopyContentToContainer(spec.files.map((f) => ({ content: f.content, target: f.target })))
+      .withExposedPorts(...spec.exposedPorts)
+      .withWaitStrategy(Wait.forListeningPorts())
+      .withStartupTimeout(spec.startupTimeoutMs)
+      .start();
+  }, signal).catch(async (err: unknown) => {
+    // Nothing else may hold the name, should a failed start have left the container.
+    await removeContainer(spec.name);
+    throw output.length > 0 ? new ZdtError(ErrorCode.Kind, `${(err as Error).message.trimEnd()}; its last output:\n${output.join('\n')}`, { cause: err, details: { container: spec.name } }) : err;
+  });
+  let stopped: Promise<void> | undefined;
+  const stop = () => (stopped ??= call(`rm -f ${spec.name}`, () => started.stop({ timeout: 0, remove: true, removeVolumes: true }).then(() => undefined)));
+  return {
+    name: spec.name,
+    undo: `docker rm -f ${spec.name}`,
+    hostPort: (port) => started.getMappedPort(port),
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
+
+/** `docker rm -f` of one container by name; no error when there is none. */
+async function removeContainer(name: string): Promise<void> {
+  await call(`rm -f ${name}`, async (c) => {
+    try {
+      await c.container.dockerode.getContainer(name).remove({ force: true, v: true });
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+    }
+  });
+}
+
+/** The names of the containers zdt started beside kind cluster `cluster` (ZDT_CLUSTER_LABEL), running or not. */
+export async function zdtContainers(cluster: string, signal?: AbortSignal): Promise<string[]> {
+  const found = await call(`ps --filter label=${ZDT_CLUSTER_LABEL}=${cluster}`, (c) =>
+    c.container.dockerode.listContainers({ all: true, filters: { label: [`${ZDT_CLUSTER_LABEL}=${cluster}`] } }), signal);
+  return found.map((x) => (x.Names[0] ?? x.Id).replace(/^\//, ''));
+}
+
+/** Removes every container zdt started beside kind cluster `cluster`; returns their names. */
+export async function removeContainers(cluster: string, signal?: AbortSignal): Promise<string[]> {
+  const names = await zdtContainers(cluster, signal);
+  for (const name of names) await removeContainer(name);
+  return names;
+}
 
 /** A kind node container as Docker sees it: what a node fault changes and must give back. */
 export interface KindNodeState {

@@ -3,6 +3,8 @@ import { dockerImageExists } from './docker.ts';
 /** Tags built by scripts/offline (keep in sync with scripts/offline/lib.sh). */
 export const OFFLINE_NODE_IMAGE = 'zdt.local/kind-node:v1.34.4';
 export const OFFLINE_NGINX_IMAGE = 'zdt.local/nginx:1.22';
+/** The load balancer of `--entry load-balancer` (harness/entry/load-balancer.ts). */
+export const OFFLINE_HAPROXY_IMAGE = 'zdt.local/haproxy:2.6';
 
 /**
  * The node image for new clusters: $ZDT_NODE_IMAGE, else the offline-built image when this

@@ -31,6 +31,12 @@ export type TimelineKind =
   | 'node-restored'
   | 'rollout-start'
   | 'rollout-done'
+  /** A health check of zdt's load balancer failed on a node still in rotation (detail: the Service and haproxy's reason). */
+  | 'lb-check-failed'
+  /** zdt's load balancer took a node out of rotation: its health check failed as often as it allows. */
+  | 'lb-backend-down'
+  /** zdt's load balancer put a node back in rotation: its health check passed again. */
+  | 'lb-backend-up'
   /** A drain's API call got no answer, or the 5xx (or, just after an outage, the 403) of a server not ready to give one; it retries. */
   | 'api-unreachable'
   /** The drain's calls are answered again after an 'api-unreachable'. */

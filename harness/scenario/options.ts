@@ -8,10 +8,10 @@ import { MAX_SERVICES } from '../deploy/service.ts';
 import { NODE_FAULTS } from '../cluster/docker.ts';
 import { checkBudget } from '../verdict/budget.ts';
 import { judgesFailedRequests } from '../verdict/thresholds.ts';
-import type { ScenarioOptions } from './types.ts';
+import { ENTRIES, type ScenarioOptions } from './types.ts';
 
 export type ResolvedScenarioOptions = ScenarioOptions &
-  Required<Pick<ScenarioOptions, 'rate' | 'connection' | 'warmupMs' | 'settleMs' | 'readyTimeoutMs' | 'restoreNodes' | 'nodePort' | 'path' | 'scheme' | 'insecure' | 'expectStatus'>>;
+  Required<Pick<ScenarioOptions, 'rate' | 'connection' | 'warmupMs' | 'settleMs' | 'readyTimeoutMs' | 'restoreNodes' | 'nodePort' | 'path' | 'scheme' | 'insecure' | 'expectStatus' | 'entry'>>;
 
 const bad = (option: string, value: unknown, rule: string) =>
   new ZdtError(ErrorCode.InvalidOption, `${option} ${rule}, got ${JSON.stringify(value)}`, { details: { option, value } });
@@ -42,11 +42,19 @@ export function checkUrl(url: string, services: readonly string[] | undefined, o
 export const isHttps = (o: Pick<ScenarioOptions, 'url' | 'scheme'>): boolean => (o.url !== undefined ? URL.canParse(o.url) && new URL(o.url).protocol === 'https:' : o.scheme === 'https');
 
 /**
- * Where the load enters: a NodePort zdt publishes works only on its kind cluster, so on any other
- * cluster `url` must say where the app's traffic enters. Throws ZDT_INVALID_OPTION.
+ * Where the load enters: a NodePort zdt publishes, and a load balancer zdt starts on the kind
+ * network, work only on a kind cluster, so on any other cluster `url` must say where the app's
+ * traffic enters. Throws ZDT_INVALID_OPTION.
  */
-export function checkLoadEntry(o: Pick<ScenarioOptions, 'url'>, cluster: { readonly name: string; readonly isKind: boolean }): void {
+export function checkLoadEntry(o: Pick<ScenarioOptions, 'url' | 'entry'>, cluster: { readonly name: string; readonly isKind: boolean }): void {
   if (o.url !== undefined || cluster.isKind) return;
+  if (o.entry === 'load-balancer') {
+    throw new ZdtError(
+      ErrorCode.InvalidOption,
+      `cluster ${cluster.name} is not a kind cluster, and --entry load-balancer starts its load balancer on kind's Docker network: give --url, your own load balancer's address, instead`,
+      { details: { option: '--entry', value: o.entry } },
+    );
+  }
   throw new ZdtError(
     ErrorCode.InvalidOption,
     `cluster ${cluster.name} is not a kind cluster, so none of its NodePorts is published on 127.0.0.1: give --url, where the app's traffic enters it (a load balancer, an Ingress host, or http://<node address>:<nodePort>)`,
@@ -78,6 +86,7 @@ export function resolveScenarioOptions(options: ScenarioOptions): ResolvedScenar
     scheme: options.scheme ?? 'http',
     insecure: options.insecure ?? false,
     expectStatus: options.expectStatus ?? '200-399',
+    entry: options.entry ?? 'nodeport',
   };
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(o.name)) throw bad('name', o.name, 'must be lower-case letters, digits and dashes');
   if (!(o.rate > 0)) throw bad('rate', o.rate, 'must be > 0 requests per second');
@@ -93,6 +102,8 @@ export function resolveScenarioOptions(options: ScenarioOptions): ResolvedScenar
   if (!CONNECTION_MODES.includes(o.connection)) throw bad('connection', o.connection, `must be one of ${CONNECTION_MODES.join(', ')}`);
   if (typeof o.path !== 'string' || !o.path.startsWith('/') || /[\s#]/.test(o.path)) throw bad('path', o.path, 'must start with "/" and hold no spaces or fragment');
   if (o.scheme !== 'http' && o.scheme !== 'https') throw bad('scheme', o.scheme, "must be 'http' or 'https'");
+  if (!ENTRIES.includes(o.entry)) throw bad('entry', o.entry, `must be one of ${ENTRIES.join(', ')}`);
+  if (o.url !== undefined && o.entry !== 'nodeport') throw bad('entry', o.entry, 'cannot be given with url, which is where the load enters already: give one of them');
   if (o.url !== undefined) checkUrl(o.url, o.services);
   const target = o.url ?? `${o.scheme}://127.0.0.1:${o.nodePort}${o.path}`;
   if (o.insecure && !isHttps(o)) throw bad('insecure', o.insecure, "applies only to https (scheme 'https' or an https url)");

@@ -8,7 +8,8 @@ import { waitForApp, type WorkloadRef } from '../deploy/wait.ts';
 import { podKey, replaceNodes, waitForPodGone, type NodeDrainOutcome } from '../drain/index.ts';
 import { ErrorCode, ZdtError, isZdtError } from '../errors.ts';
 import type { KubeApi } from '../kube/api.ts';
-import type { KubeObject, Pod } from '../kube/types.ts';
+import type { KubeObject, Node, Pod } from '../kube/types.ts';
+import { HEALTH_CHECK, KUBE_PROXY_HEALTH_PORT, loadBalancerBackends, startLoadBalancer, type BackendChange, type LoadBalancer } from '../entry/load-balancer.ts';
 import { startLoad } from '../load/loop.ts';
 import { startLoadThread } from '../load/thread.ts';
 import { describeLoadProfile } from '../load/profile.ts';
@@ -16,7 +17,7 @@ import { mergeLogs } from '../load/merge.ts';
 import { failedAt, outcomeLabel, type RequestLog } from '../load/types.ts';
 import { loadManifests } from '../manifests/load.ts';
 import { API_VERSION, atAutoscalerFloor, isServingKind, podSources, rolloutEffect, type PodSource } from '../manifests/workloads.ts';
-import { Timeline } from '../observe/events.ts';
+import { Timeline, type TimelineKind } from '../observe/events.ts';
 import { watchConntrack, type ConntrackWatch } from '../observe/conntrack.ts';
 import { startWatcher } from '../observe/watcher.ts';
 import { podsByAddress, propagationLag, routeRequests } from '../verdict/routing.ts';
@@ -63,6 +64,8 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
       onProgress: (s) => progress('ready', `${what}: ${s}`),
     });
   let disrupted = false;
+  let loadBalancer: LoadBalancer | undefined;
+  let onBackendChange: ((change: BackendChange) => void) | undefined;
   try {
     progress('deploy', `applying ${manifests.length} objects to ${ns.name}`);
     const { manifests: applied, floored } = atAutoscalerFloor(manifests);
@@ -76,19 +79,42 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
     }
     await waitApp('app');
 
-    // On kind the load goes to the entry node's own address, where its connection tracking sees the client's port; to o.url wherever it enters.
-    const entry = o.url === undefined ? await cluster.entryNode(signal) : undefined;
-    const exposures: Exposure[] = [];
+    // On kind the load goes to the entry node's own address, where its connection tracking sees
+    // the client's port; through zdt's load balancer, or to o.url, wherever that sends it.
+    const viaLoadBalancer = o.entry === 'load-balancer';
+    const entry = o.url === undefined && !viaLoadBalancer ? await cluster.entryNode(signal) : undefined;
+    let exposures: Exposure[] = [];
     if (o.url !== undefined) {
       exposures.push({ of: serviceNames[0]!, service: serviceNames[0]!, nodePort: null, created: false, url: o.url });
       progress('expose', `${o.url} -> Service ${serviceNames[0]} as the URL routes it (no NodePort; requests attributed by the pod header only)`);
     } else {
+      const type = viaLoadBalancer ? 'LoadBalancer' : 'NodePort';
       for (const [i, svc] of services.entries()) {
-        const nodePort = o.nodePort + i;
         const of = serviceNames[i]!;
-        const exposure: Exposure = { of, ...(await exposeService(api, ns.name, svc.object, nodePort, o.port, signal)), nodePort, url: `${o.scheme}://${entry?.address ?? '127.0.0.1'}:${nodePort}${o.path}` };
-        progress('expose', `${exposure.url} -> Service ${exposure.service} ${describePort(selectPort(svc.object, o.port))}${exposure.created ? ` (NodePort created beside ${of})` : ''}`);
+        const exposed = await exposeService(api, ns.name, svc.object, { nodePort: o.nodePort + i, port: o.port, type }, signal);
+        const exposure: Exposure = { of, ...exposed, url: `${o.scheme}://${entry?.address ?? '127.0.0.1'}:${exposed.nodePort}${o.path}` };
+        progress('expose', `${viaLoadBalancer ? `NodePort ${exposed.nodePort}` : exposure.url} -> Service ${exposure.service} ${describePort(selectPort(svc.object, o.port))}${exposure.created ? ` (${type} created beside ${of})` : ''}`);
         exposures.push(exposure);
+      }
+    }
+    if (viaLoadBalancer) {
+      const backends = loadBalancerBackends(await api.list<Node>({ apiVersion: 'v1', kind: 'Node' }, {}, signal));
+      progress('expose', `starting a load balancer (haproxy) in front of ${backends.map((b) => b.node).join(', ')}`);
+      loadBalancer = await startLoadBalancer({
+        cluster: cluster.kindName ?? cluster.name,
+        run: ns.name,
+        targets: exposures.map((e) => ({ service: e.of, nodePort: e.nodePort!, healthCheckNodePort: e.healthCheckNodePort })),
+        backends,
+        // Into the timeline once it exists (the load's clock starts after the app answers); a progress line before.
+        onBackendChange: (c) => (onBackendChange ?? ((x) => progress('expose', `load balancer: ${x.node} ${BACKEND_STATES[x.state]} for ${x.service}${x.reason ? ` (${x.reason})` : ''}`)))(c),
+        signal,
+      });
+      o.onContainer?.(loadBalancer.container, loadBalancer.undo, true);
+      const lb = loadBalancer;
+      exposures = exposures.map((e, i) => ({ ...e, url: lb.url(i, o.scheme, o.path), via: lb.container }));
+      for (const e of exposures) {
+        const check = e.healthCheckNodePort === undefined ? `kube-proxy's /healthz (${KUBE_PROXY_HEALTH_PORT})` : `the Service's healthCheckNodePort ${e.healthCheckNodePort} (externalTrafficPolicy Local)`;
+        progress('expose', `${e.url} -> ${lb.container} -> NodePort ${e.nodePort} on ${backends.length} nodes, each checked on ${check} every ${HEALTH_CHECK.intervalMs / 1000} s (out after ${HEALTH_CHECK.fall} failures; requests attributed by the pod header only)`);
       }
     }
     for (const e of exposures) await waitReachable(e, o, signal);
@@ -96,6 +122,7 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
     const clock = createClock();
     const timeline = new Timeline(clock);
     if (o.onEvent) timeline.on(o.onEvent);
+    onBackendChange = (c) => timeline.record(BACKEND_EVENTS[c.state], `node/${c.node}`, `${c.service}${c.reason ? `: ${c.reason}` : ''}`);
     const watcher = startWatcher(api, { namespace: ns.name, services: exposures.map((e) => ({ service: e.service, as: e.of })), sink: timeline });
     let loads: ReturnType<typeof startLoadThread>[] = [];
     const stopLoads = () => Promise.all(loads.map((l) => l.stop()));
@@ -169,12 +196,19 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
       await conntrack?.[Symbol.asyncDispose]();
     }
   } finally {
-    progress('cleanup', `deleting ${ns.name}${disrupted && o.restoreNodes ? ' and restoring nodes' : ''}`);
+    progress('cleanup', `deleting ${ns.name}${loadBalancer ? ` and ${loadBalancer.container}` : ''}${disrupted && o.restoreNodes ? ' and restoring nodes' : ''}`);
     // Cleanup must happen even when the run was aborted: no signal here.
+    if (loadBalancer) {
+      const lb = loadBalancer;
+      await lb.stop().then(() => o.onContainer?.(lb.container, lb.undo, false), () => {});
+    }
     await ns.delete().then(() => o.onNamespace?.(ns.name, false), () => {});
     if (disrupted && o.restoreNodes) await cluster.resetNodes();
   }
 }
+
+const BACKEND_STATES: Readonly<Record<BackendChange['state'], string>> = { failing: 'failing its health check, still in rotation', down: 'out of rotation', up: 'back in rotation' };
+const BACKEND_EVENTS: Readonly<Record<BackendChange['state'], TimelineKind>> = { failing: 'lb-check-failed', down: 'lb-backend-down', up: 'lb-backend-up' };
 
 function countFailures(log: RequestLog): number {
   let n = 0;
@@ -206,7 +240,7 @@ const DEFINITIVE_FOR_MS = 10_000;
  * An app that keeps answering a 4xx to the request (wrong --path or --host) is reported at
  * once, with the statuses, rather than after the whole ready timeout.
  */
-async function waitReachable({ url, nodePort }: Exposure, o: ResolvedScenarioOptions, signal?: AbortSignal): Promise<void> {
+async function waitReachable({ url, nodePort, via }: Exposure, o: ResolvedScenarioOptions, signal?: AbortSignal): Promise<void> {
   const clock: Clock = createClock();
   let answered = '';
   let definitiveSince: number | undefined;
@@ -231,6 +265,7 @@ async function waitReachable({ url, nodePort }: Exposure, o: ResolvedScenarioOpt
     if (!isZdtError(err, ErrorCode.Timeout)) throw err;
     const where =
       nodePort === null ? `can this machine reach ${url}, and does it lead to the Service (check --url, --host and the load balancer or Ingress in front)?`
+      : via !== undefined ? `does load balancer ${via} reach NodePort ${nodePort} on the nodes, and do its health checks pass (docker logs ${via})?`
       : new URL(url).hostname === '127.0.0.1' ? `is the kind config publishing NodePort ${nodePort} on 127.0.0.1 (extraPortMappings)?` : `can this machine reach the kind network (${new URL(url).hostname}, the entry node's address) and does the Service answer on NodePort ${nodePort}?`;
     throw new ZdtError(ErrorCode.AppNotReady, `${err.message}: ${where}`, { cause: err });
   });

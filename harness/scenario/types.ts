@@ -8,6 +8,10 @@ import type { TimelineEvent } from '../observe/events.ts';
 import type { AvailabilityBudget } from '../verdict/budget.ts';
 import type { Report } from '../verdict/report.ts';
 
+/** Where the load enters the cluster: see ScenarioOptions.entry. */
+export const ENTRIES = ['nodeport', 'load-balancer'] as const;
+export type Entry = (typeof ENTRIES)[number];
+
 /** What maintenance a scenario performs while the load runs. */
 export type Maintenance =
   /**
@@ -93,11 +97,20 @@ export interface ScenarioOptions {
    * published on 127.0.0.1.
    */
   readonly url?: string;
+  /**
+   * Where the load enters the cluster (ENTRIES): 'nodeport' (default), each Service's NodePort
+   * on the kind control-plane node; 'load-balancer', a load balancer zdt starts in front of
+   * every worker's NodePort with a cloud's health checks (harness/entry/load-balancer.ts; kind
+   * clusters only; not with `url`).
+   */
+  readonly entry?: Entry;
   readonly signal?: AbortSignal;
   /** Step-level progress ("deploying", "draining zdt-worker, zdt-worker2", ...). */
   readonly onProgress?: (step: ScenarioStep, message: string) => void;
   /** The run's namespace once created (present true) and once deleted (false), for callers that track what is left. */
   readonly onNamespace?: (name: string, present: boolean) => void;
+  /** A container zdt started for the run (the load balancer), with the docker command that removes it (present true), and once removed (false). */
+  readonly onContainer?: (name: string, undo: string, present: boolean) => void;
   /** A node taken away by a node-fault scenario (present true, with the docker command that gives it back) and given back (false). */
   readonly onNodeFault?: (node: string, undo: string, present: boolean) => void;
   /** Every timeline event as it happens (for live output). */
@@ -113,6 +126,10 @@ export interface Exposure {
   readonly service: string;
   /** Null when the load goes to ScenarioOptions.url. */
   readonly nodePort: number | null;
+  /** The Service's healthCheckNodePort (a LoadBalancer Service with externalTrafficPolicy Local). */
+  readonly healthCheckNodePort?: number;
+  /** The load balancer container the load enters through (entry 'load-balancer'). */
+  readonly via?: string;
   /** True when zdt created a NodePort Service beside the user's (theirs was ClusterIP or another port). */
   readonly created: boolean;
   readonly url: string;

@@ -1,6 +1,6 @@
 import { ERROR_OUTCOME_BASE, failedAt, outcomeLabel, type OutcomeError, type RequestLog } from '../load/types.ts';
 import type { TimelineEvent } from '../observe/events.ts';
-import { displacedPods } from './displaced.ts';
+import { displacedPods, type DisplacedPod } from './displaced.ts';
 import { increment, ranked } from './counts.ts';
 
 /**
@@ -17,6 +17,7 @@ export const CAUSES = {
   'keep-alive-closed': 'a kept-alive connection closed by the server under the request',
   'stale-route': 'routed to a pod that no longer existed (its IP still in the rules)',
   'killed-at-grace-end': 'in flight when its container was killed at the end of the grace period (exit 137)',
+  'lb-stale-backend': 'sent by the load balancer to a node whose pod had left, before its health check took the node out',
   unexplained: 'no cluster event explains it',
 } as const;
 export type Cause = keyof typeof CAUSES;
@@ -31,6 +32,7 @@ export const FIXES: Readonly<Record<Cause, string>> = {
   'keep-alive-closed': "recycle kept-alive connections before the pod quits (nginx keepalive_time, or Connection: close once terminating) and keep the server's idle timeout longer than the client's, or retry idempotent requests on a reused connection",
   'stale-route': 'keep the pod alive and serving until routing has caught up: a preStop delay longer than the measured propagation lag, inside terminationGracePeriodSeconds',
   'killed-at-grace-end': 'make terminationGracePeriodSeconds longer than the preStop delay plus the time the app needs to finish in-flight requests after SIGTERM',
+  'lb-stale-backend': "under externalTrafficPolicy Local a node without a serving pod of its own drops what its load balancer still sends it: keep each pod serving (preStop sleep) for longer than the load balancer takes to take a node out (its health check's interval × unhealthy threshold: 24 s for GCE's 8 s × 3), inside terminationGracePeriodSeconds; or use externalTrafficPolicy Cluster",
   unexplained: "see the failure bursts' events around it",
 };
 
@@ -78,6 +80,7 @@ const KILL_RESET_SLACK_MS = 50;
 export function requestCauses(log: RequestLog, timeline: readonly TimelineEvent[], series: Series): (Cause | undefined)[] {
   const exits = displacedPods(timeline);
   const kills = timeline.filter((e) => e.kind === 'container-killed');
+  const stale = staleBackends(timeline, exits);
   const causes = new Array<Cause | undefined>(log.count).fill(undefined);
   for (let i = 0; i < log.count; i++) {
     if (!failedAt(log, i)) continue;
@@ -99,9 +102,41 @@ export function requestCauses(log: RequestLog, timeline: readonly TimelineEvent[
       justTerminated = justGone = exit !== undefined;
       alreadyGone = exit?.goneAtMs != null && t >= exit.goneAtMs;
     }
-    causes[i] = killed && CLOSED.has(outcomeLabel(log.outcome[i]!)) ? 'killed-at-grace-end' : causeOf(log.outcome[i]!, log.newConnection ? log.newConnection[i] === 1 : undefined, readyAt(series, t), justTerminated, justGone, alreadyGone);
+    const cause = killed && CLOSED.has(outcomeLabel(log.outcome[i]!)) ? 'killed-at-grace-end' : causeOf(log.outcome[i]!, log.newConnection ? log.newConnection[i] === 1 : undefined, readyAt(series, t), justTerminated, justGone, alreadyGone);
+    // The load balancer's lag explains any connection failure while it still sent to a node it was about to take out.
+    causes[i] = cause !== 'app-error' && cause !== 'no-ready-endpoint' && stale.some((w) => t >= w.from && t <= w.to) ? 'lb-stale-backend' : cause;
   }
   return causes;
+}
+
+/**
+ * When zdt's load balancer still sent to a node that no longer served (externalTrafficPolicy
+ * Local: its last pod had left): from that pod's termination, or else the first failed health
+ * check ('lb-check-failed'), until the load balancer took the node out ('lb-backend-down'), or to
+ * the end of the run when it never did. Under externalTrafficPolicy Cluster a drained node's
+ * checks pass (it forwards elsewhere), so there are none.
+ */
+function staleBackends(timeline: readonly TimelineEvent[], exits: readonly DisplacedPod[]): { readonly from: number; readonly to: number }[] {
+  const windows: { from: number; to: number }[] = [];
+  const failingSince = new Map<string, number>();
+  const episodeEnd = new Map<string, number>();
+  for (const e of timeline) {
+    if (e.kind !== 'lb-check-failed' && e.kind !== 'lb-backend-down' && e.kind !== 'lb-backend-up') continue;
+    const node = e.subject.replace(/^node\//, '');
+    if (e.kind === 'lb-check-failed') {
+      if (failingSince.has(node)) continue;
+      const after = episodeEnd.get(node) ?? -Infinity;
+      const left = exits.filter((d) => d.node === node && d.terminatingAtMs <= e.t && d.terminatingAtMs > after).map((d) => d.terminatingAtMs);
+      failingSince.set(node, left.length > 0 ? Math.max(...left) : e.t);
+      continue;
+    }
+    const since = failingSince.get(node);
+    if (e.kind === 'lb-backend-down' && since !== undefined) windows.push({ from: since, to: e.t });
+    failingSince.delete(node);
+    episodeEnd.set(node, e.t);
+  }
+  for (const since of failingSince.values()) windows.push({ from: since, to: Infinity });
+  return windows;
 }
 
 /** Counts requestCauses' answer, most frequent first; `only` limits it to the requests it accepts (one burst's). */

@@ -7,13 +7,11 @@ KEY=$(cache_key "$0" "$HERE/lib.sh" "$HERE/nginx")
 if image_exists "$NGINX_IMAGE" && [ "$(docker image inspect -f '{{index .Config.Labels "zdt.cache-key"}}' "$NGINX_IMAGE")" = "$KEY" ]; then
   log "$NGINX_IMAGE: cached ($KEY)"; exit 0
 fi
-PKGS=nginx-light,procps
-BASE=zdt.local/nginx-base:$(cache_key "$PKGS" "$DEBIAN_SUITE")
-rootfs_image "$BASE" "$PKGS"
+rootfs_image "$NGINX_BASE_IMAGE" "$NGINX_BASE_PKGS"
 CTX=$(mktemp -d); trap 'rm -rf "$CTX"' EXIT
 cp "$HERE/nginx/nginx.conf" "$CTX/"
 cat > "$CTX/Dockerfile" <<DOCKERFILE
-FROM $BASE
+FROM $NGINX_BASE_IMAGE
 COPY nginx.conf /etc/nginx/nginx.conf
 ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 EXPOSE 80

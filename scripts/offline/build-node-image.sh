@@ -13,12 +13,8 @@ if image_exists "$NODE_IMAGE" && [ "$(docker image inspect -f '{{index .Config.L
   log "$NODE_IMAGE: cached ($KEY)"; exit 0
 fi
 
-BASE_PKGS=systemd,systemd-sysv,dbus,containerd,runc,containernetworking-plugins,iptables,nftables,conntrack,iproute2,ethtool,socat,util-linux,mount,kmod,ca-certificates,procps,libseccomp2,bash,iputils-ping
-NET_PKGS=iptables,nftables,conntrack,iproute2,kmod,bash,ca-certificates
-BASE_IMAGE=zdt.local/node-base:$(cache_key "$BASE_PKGS" "$DEBIAN_SUITE")
-NET_IMAGE_BASE=zdt.local/net-base:$(cache_key "$NET_PKGS" "$DEBIAN_SUITE")
-rootfs_image "$BASE_IMAGE" "$BASE_PKGS"
-rootfs_image "$NET_IMAGE_BASE" "$NET_PKGS"
+rootfs_image "$NODE_BASE_IMAGE" "$NODE_BASE_PKGS"
+rootfs_image "$NET_BASE_IMAGE" "$NET_BASE_PKGS"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/zdt-node.XXXXXX")
 BUILD_CONTAINER=zdt-node-build-$$
@@ -57,12 +53,12 @@ COPY pause /pause
 ENTRYPOINT [\"/pause\"]" "$K8S_OUT/bin/pause"
 # kube-proxy must speak the iptables backend the node uses (see the node entrypoint).
 cp "$HERE/node/images/iptables-select" "$WORK/iptables-select"
-build_image "$(image_for kube-proxy)" "FROM $NET_IMAGE_BASE
+build_image "$(image_for kube-proxy)" "FROM $NET_BASE_IMAGE
 COPY kube-proxy /usr/local/bin/kube-proxy
 COPY iptables-select /usr/local/sbin/iptables-select
 RUN for t in iptables iptables-save iptables-restore ip6tables ip6tables-save ip6tables-restore; do ln -sf /usr/local/sbin/iptables-select /usr/local/sbin/\$t; done" \
   "$K8S_OUT/bin/kube-proxy" "$WORK/iptables-select"
-build_image "$NET_IMAGE" "FROM $NET_IMAGE_BASE
+build_image "$NET_IMAGE" "FROM $NET_BASE_IMAGE
 COPY kubectl /usr/local/bin/kubectl" "$K8S_OUT/bin/kubectl"
 
 COMPONENTS=$(cat "$K8S_OUT/images.txt"; echo "$NET_IMAGE")
@@ -80,7 +76,7 @@ mkdir -p "$WORK/rootfs/usr/bin" "$WORK/rootfs/usr/local/bin" "$WORK/rootfs/etc/k
 cp "$K8S_OUT"/bin/{kubeadm,kubelet,kubectl} "$WORK/rootfs/usr/bin/"
 cp "$K8S_OUT/bin/crictl" "$WORK/rootfs/usr/local/bin/"
 
-docker run -d --name "$BUILD_CONTAINER" --privileged --entrypoint sleep "$BASE_IMAGE" infinity >/dev/null
+docker run -d --name "$BUILD_CONTAINER" --privileged --entrypoint sleep "$NODE_BASE_IMAGE" infinity >/dev/null
 tar -C "$WORK/rootfs" --numeric-owner --owner=0 --group=0 -c . | docker cp - "$BUILD_CONTAINER:/"
 docker cp "$WORK/images.tar" "$BUILD_CONTAINER:/images.tar"
 docker exec "$BUILD_CONTAINER" bash -euc '

@@ -16,6 +16,7 @@ CRICTL_SUM_PIN=h1:KqL9EJ+WgHtz1HR1exezm91n+o8O2uMLs/eHzHJHAWw=
 # Image tags; the k8s ones must match `kubeadm config images list` for K8S_VERSION (checked at build).
 NODE_IMAGE=${ZDT_NODE_IMAGE:-zdt.local/kind-node:${K8S_VERSION}}
 NGINX_IMAGE=${ZDT_NGINX_IMAGE:-zdt.local/nginx:1.22}
+HAPROXY_IMAGE=${ZDT_HAPROXY_IMAGE:-zdt.local/haproxy:2.6}
 
 export GOFLAGS=-buildvcs=false
 export CGO_ENABLED=0
@@ -55,3 +56,14 @@ rootfs_image() {
   tar -C "$dir" --numeric-owner -c . | docker import - "$tag" >/dev/null
   rm -rf "$dir"
 }
+
+# The Debian rootfs images the node, kube-proxy, nginx and haproxy images start from
+# (build-base-images.sh builds them all; each image's own script builds its own when missing).
+NODE_BASE_PKGS=systemd,systemd-sysv,dbus,containerd,runc,containernetworking-plugins,iptables,nftables,conntrack,iproute2,ethtool,socat,util-linux,mount,kmod,ca-certificates,procps,libseccomp2,bash,iputils-ping
+NET_BASE_PKGS=iptables,nftables,conntrack,iproute2,kmod,bash,ca-certificates
+NGINX_BASE_PKGS=nginx-light,procps
+HAPROXY_BASE_PKGS=haproxy
+NODE_BASE_IMAGE=zdt.local/node-base:$(cache_key "$NODE_BASE_PKGS" "$DEBIAN_SUITE")
+NET_BASE_IMAGE=zdt.local/net-base:$(cache_key "$NET_BASE_PKGS" "$DEBIAN_SUITE")
+NGINX_BASE_IMAGE=zdt.local/nginx-base:$(cache_key "$NGINX_BASE_PKGS" "$DEBIAN_SUITE")
+HAPROXY_BASE_IMAGE=zdt.local/haproxy-base:$(cache_key "$HAPROXY_BASE_PKGS" "$DEBIAN_SUITE")

@@ -17,7 +17,7 @@ const TIMELINE_KINDS: Record<TimelineKind, true> = {
   'load-start': true, 'load-stop': true, cordon: true, uncordon: true, 'taint-removed': true, 'drain-start': true, 'drain-done': true,
   'drain-failed': true, 'eviction-accepted': true, 'eviction-refused': true, 'eviction-error': true, 'pod-terminating': true,
   'pod-deleted': true, 'container-killed': true, 'pod-scheduled': true, 'pod-ready': true, 'pod-not-ready': true, 'endpoint-ready': true, 'endpoint-not-ready': true,
-  'endpoint-removed': true, 'node-ready': true, 'node-not-ready': true, 'node-fault': true, 'node-restored': true, 'rollout-start': true, 'rollout-done': true, note: true,
+  'endpoint-removed': true, 'node-ready': true, 'node-not-ready': true, 'node-fault': true, 'node-restored': true, 'rollout-start': true, 'rollout-done': true, 'lb-check-failed': true, 'lb-backend-down': true, 'lb-backend-up': true, note: true,
   'api-unreachable': true, 'api-reachable': true, 'observer-gap-start': true, 'observer-gap-end': true,
 };
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { applyManifests } from '../../harness/deploy/apply.ts';
 import { exposeService, selectPort } from '../../harness/deploy/expose.ts';
-import { ErrorCode } from '../../harness/errors.ts';
+import { ErrorCode, isZdtError } from '../../harness/errors.ts';
 import type { KubeObject, Service } from '../../harness/kube/types.ts';
 import { parseManifests } from '../../harness/manifests/load.ts';
 import { FakeKubeApi, rejection } from '../fakes/kube.ts';
@@ -57,14 +57,14 @@ describe('deploy/apply, expose, wait', () => {
   it("uses a NodePort Service on the published port as it is, and otherwise adds one beside it with the same routing", async () => {
     const api = new FakeKubeApi();
     const nodePort: Service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ port: 80, nodePort: 30080 }] } };
-    expect(await exposeService(api, 'ns', nodePort, 30080, undefined)).to.deep.equal({ service: 'web', created: false });
+    expect(await exposeService(api, 'ns', nodePort, { nodePort: 30080 })).to.deep.equal({ service: 'web', created: false, nodePort: 30080 });
     const clusterIp: Service = {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 'web' },
       spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 8080, targetPort: 'http' }], sessionAffinity: 'ClientIP', internalTrafficPolicy: 'Local' },
     };
-    expect(await exposeService(api, 'ns', clusterIp, 30080, undefined)).to.deep.equal({ service: 'web-zdt-nodeport', created: true });
+    expect(await exposeService(api, 'ns', clusterIp, { nodePort: 30080 })).to.deep.equal({ service: 'web-zdt-nodeport', created: true, nodePort: 30080 });
     const made = api.peek<Service>({ apiVersion: 'v1', kind: 'Service', namespace: 'ns', name: 'web-zdt-nodeport' })!;
     expect(made.spec).to.deep.equal({
       sessionAffinity: 'ClientIP',
@@ -73,6 +73,35 @@ describe('deploy/apply, expose, wait', () => {
       selector: { app: 'web' },
       ports: [{ name: 'http', protocol: 'TCP', port: 8080, targetPort: 'http', nodePort: 30080 }],
     });
+  });
+
+  it('for a load balancer, uses a LoadBalancer Service with the ports the API server gave it, and otherwise adds one beside it', async () => {
+    const api = new FakeKubeApi();
+    const lb: Service = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: 'ns' },
+      spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Local', healthCheckNodePort: 32100, selector: { app: 'web' }, ports: [{ port: 80, nodePort: 31999 }] },
+    };
+    await api.apply(lb, 'test');
+    // The manifest has no nodePort: the live object does.
+    const manifest: Service = { ...lb, spec: { ...lb.spec, healthCheckNodePort: undefined, ports: [{ port: 80 }] } };
+    expect(await exposeService(api, 'ns', manifest, { nodePort: 30080, type: 'LoadBalancer' })).to.deep.equal({ service: 'web', created: false, nodePort: 31999, healthCheckNodePort: 32100 });
+
+    // Beside a ClusterIP Service, or a NodePort one (which may hold the published port already): the API server picks the ports.
+    const clusterIp: Service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api' }, spec: { selector: { app: 'api' }, externalTrafficPolicy: 'Local', ports: [{ port: 8080 }] } };
+    const exposed = await exposeService(api, 'ns', clusterIp, { nodePort: 30080, type: 'LoadBalancer' });
+    const made = api.peek<Service>({ apiVersion: 'v1', kind: 'Service', namespace: 'ns', name: 'api-zdt-loadbalancer' })!;
+    expect(made.spec).to.deep.include({ type: 'LoadBalancer', externalTrafficPolicy: 'Local' });
+    expect(made.spec?.ports?.[0]?.nodePort).to.not.equal(30080);
+    expect(exposed).to.deep.equal({ service: 'api-zdt-loadbalancer', created: true, nodePort: made.spec?.ports?.[0]?.nodePort, healthCheckNodePort: made.spec?.healthCheckNodePort });
+    expect(exposed.healthCheckNodePort).to.be.a('number');
+
+    // allocateLoadBalancerNodePorts: false leaves nothing on the nodes for a load balancer in front of them.
+    await api.apply({ ...lb, metadata: { name: 'bare', namespace: 'ns' }, spec: { type: 'LoadBalancer', allocateLoadBalancerNodePorts: false, ports: [{ port: 80 }] } } as Service, 'test');
+    const err = await exposeService(api, 'ns', { ...lb, metadata: { name: 'bare' }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } }, { nodePort: 30080, type: 'LoadBalancer' }).catch((e: unknown) => e);
+    expect(isZdtError(err, ErrorCode.Service), String(err)).to.equal(true);
+    expect((err as Error).message).to.equal('Service bare (type LoadBalancer) has no NodePort for port 80 (allocateLoadBalancerNodePorts: false), so no load balancer in front of the nodes can reach it: allow NodePorts, or give --url');
   });
 
   it('picks the Service port by name or number (an unknown one is an error naming the ports), else the web port', async () => {
@@ -87,7 +116,7 @@ describe('deploy/apply, expose, wait', () => {
     expect(selectPort(ports({ name: 'metrics', port: 9090 }, { name: 'x', port: 8080 }))?.port).to.equal(8080);
     expect(selectPort(ports({ name: 'a', port: 7000 }, { name: 'b', port: 7001 }))?.port).to.equal(7000);
     const api = new FakeKubeApi();
-    await exposeService(api, 'ns', svc, 30080, 'admin');
+    await exposeService(api, 'ns', svc, { nodePort: 30080, port: 'admin' });
     const made = api.peek<Service>({ apiVersion: 'v1', kind: 'Service', namespace: 'ns', name: 'web-zdt-nodeport' })!;
     expect(made.spec?.ports).to.deep.equal([{ name: 'admin', protocol: 'TCP', port: 9090, targetPort: 9090, nodePort: 30080 }]);
   });

@@ -219,7 +219,7 @@ export class FakeKubeApi implements KubeApi {
     const ref = refOfObj(obj);
     this.#enter('apply', describe(ref), signal, obj);
     const current = this.#objects.get(keyOf(ref));
-    return this.put(current ? ({ ...obj, metadata: { ...obj.metadata, uid: current.metadata?.uid } } as T) : obj);
+    return this.put(allocatePorts(current ? ({ ...obj, metadata: { ...obj.metadata, uid: current.metadata?.uid } } as T) : obj));
   }
 
   async delete(ref: ObjectRef & { name: string }, _options?: { gracePeriodSeconds?: number }, signal?: AbortSignal): Promise<boolean> {
@@ -334,4 +334,25 @@ export async function rejection(p: Promise<unknown>): Promise<Error & { code?: s
     return err as Error;
   }
   throw new Error('expected a rejection');
+}
+
+let nextPort = 32000;
+/**
+ * What the API server adds to a Service on create: a NodePort for each port of a NodePort or
+ * LoadBalancer Service that names none (unless allocateLoadBalancerNodePorts is false), and a
+ * healthCheckNodePort for a LoadBalancer with externalTrafficPolicy Local.
+ */
+function allocatePorts<T extends KubeObject>(obj: T): T {
+  const spec = (obj as { spec?: Record<string, unknown> }).spec;
+  if (obj.kind !== 'Service' || !spec || (spec.type !== 'NodePort' && spec.type !== 'LoadBalancer')) return obj;
+  const lb = spec.type === 'LoadBalancer';
+  const ports = (spec.ports as { nodePort?: number }[] | undefined) ?? [];
+  return {
+    ...obj,
+    spec: {
+      ...spec,
+      ports: ports.map((p) => (p.nodePort !== undefined || spec.allocateLoadBalancerNodePorts === false ? p : { ...p, nodePort: nextPort++ })),
+      ...(lb && spec.externalTrafficPolicy === 'Local' && spec.healthCheckNodePort === undefined ? { healthCheckNodePort: nextPort++ } : {}),
+    },
+  } as T;
 }

@@ -6,13 +6,15 @@ describe('scenario/options', () => {
   const base = { name: 'drain', manifests: 'x', maintenance: { kind: 'drain' } } as const;
 
   it('resolves every default in one place', () => {
-    expect(resolveScenarioOptions(base)).to.include({ rate: 200, connection: 'mixed', warmupMs: 3000, settleMs: 5000, readyTimeoutMs: 120_000, restoreNodes: true, nodePort: 30080 });
+    expect(resolveScenarioOptions(base)).to.include({ rate: 200, connection: 'mixed', warmupMs: 3000, settleMs: 5000, readyTimeoutMs: 120_000, restoreNodes: true, nodePort: 30080, entry: 'nodeport' });
   });
 
   it('rejects bad values, naming the option and the value', () => {
     const bad = (o: object, re: RegExp) => expect(() => resolveScenarioOptions({ ...base, ...o } as never)).to.throw(re);
     bad({ name: 'Drain Test' }, /name must be lower-case letters, digits and dashes, got "Drain Test"/);
     bad({ rate: 0 }, /rate must be > 0 requests per second, got 0/);
+    bad({ entry: 'ingress' }, /entry must be one of nodeport, load-balancer, got "ingress"/);
+    bad({ entry: 'load-balancer', url: 'http://lb.example/' }, /entry cannot be given with url, which is where the load enters already: give one of them, got "load-balancer"/);
     bad({ settleMs: -1 }, /settleMs must be >= 0, got -1/);
     bad({ nodePort: 8080 }, /nodePort must be a NodePort in 30000-32767, got 8080/);
     bad({ connection: 'pipelined' }, /connection must be one of keep-alive, new, mixed, got "pipelined"/);
@@ -41,5 +43,8 @@ describe('scenario/options', () => {
       expect(isZdtError(err, ErrorCode.InvalidOption), String(err)).to.equal(true);
       expect((err as Error).message).to.match(/^cluster prod is not a kind cluster, .*: give --url, where the app's traffic enters it/);
     }
+    // zdt's load balancer joins kind's Docker network, which only a kind cluster has.
+    expect(() => checkLoadEntry({ entry: 'load-balancer' }, { name: 'kind-zdt', isKind: true })).to.not.throw();
+    expect(() => checkLoadEntry({ entry: 'load-balancer' }, { name: 'prod', isKind: false })).to.throw(/^cluster prod is not a kind cluster, and --entry load-balancer starts its load balancer on kind's Docker network: give --url/);
   });
 });

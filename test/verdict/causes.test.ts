@@ -37,6 +37,39 @@ describe('verdict: a cause and a fix for every failed request', () => {
     expect(buildReport({ ...drainStory({ failures: false }), scenario: 'clean' }).causes).to.deep.equal([]);
   });
 
+  it("blames the load balancer for what it sent to a node whose pod had left, while its health check had not yet taken the node out", () => {
+    // externalTrafficPolicy Local. web-a on n1 terminates at 1 s, n1's check fails from 4 s, the load balancer takes n1 out at 20 s.
+    // web-b on n2 terminates at 21 s, n2's check fails from 22 s, and the run ends before n2 is taken out.
+    const timeline = [
+      ev(0, 'endpoint-ready', 'endpoint/web/10.0.0.1'),
+      ev(0, 'endpoint-ready', 'endpoint/web/10.0.0.2'),
+      ev(1000, 'pod-terminating', 'pod/web-a', 'n1'),
+      ev(4000, 'lb-check-failed', 'node/n1', 'web: Layer7 wrong status, code: 503'),
+      ev(7000, 'pod-deleted', 'pod/web-a', 'n1'),
+      ev(12_000, 'lb-check-failed', 'node/n1', 'web: Layer7 wrong status, code: 503'),
+      ev(20_000, 'lb-backend-down', 'node/n1', 'web'),
+      ev(21_000, 'pod-terminating', 'pod/web-b', 'n2'),
+      ev(22_000, 'lb-check-failed', 'node/n2', 'web: Layer7 wrong status, code: 503'),
+      // A node whose check fails with no pod leaving it (a fault) counts from its first failed check.
+      ev(40_000, 'lb-check-failed', 'node/n3', 'web: Layer4 timeout'),
+      ev(56_000, 'lb-backend-down', 'node/n3', 'web'),
+    ];
+    const log = makeLog([
+      { at: 500 },
+      { at: 8000, outcome: 'UND_ERR_HEADERS_TIMEOUT', newConnection: true },
+      { at: 15_000, outcome: 'UND_ERR_HEADERS_TIMEOUT', newConnection: false },
+      { at: 19_900, outcome: 'ECONNRESET', newConnection: true },
+      { at: 19_950, outcome: 503 },
+      { at: 20_500, outcome: 'UND_ERR_HEADERS_TIMEOUT', newConnection: true },
+      { at: 30_000, outcome: 'UND_ERR_HEADERS_TIMEOUT', newConnection: true },
+    ]);
+    const series = [{ t: 0, ready: 2 }, { t: 1100, ready: 1 }, { t: 15_000, ready: 2 }];
+    expect(requestCauses(log, timeline, series)).to.deep.equal([undefined, 'lb-stale-backend', 'lb-stale-backend', 'lb-stale-backend', 'app-error', 'lost-pod', 'lb-stale-backend']);
+    // Under externalTrafficPolicy Cluster the checks pass while nodes drain: no window, the causes are the pods'.
+    const cluster = timeline.filter((x) => !x.kind.startsWith('lb-'));
+    expect(requestCauses(log, cluster, series)).to.not.include('lb-stale-backend');
+  });
+
   it('counts a refusal with no ready endpoint as that, and a refusal long after every exit as a pod Ready too early', () => {
     // web-a terminates at 1 s: refusals until 4 s went to it; at 9.5 s a new pod refuses.
     const timeline = [
