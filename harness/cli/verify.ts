@@ -12,6 +12,7 @@ import { KUBE_PROXY_MODES, unsupportedReason, type KubeProxyMode } from '../clus
 import { checkUrl, DEFAULT_FAULT_MS, resolveScenarioOptions } from '../scenario/options.ts';
 import { parseMaxFailed, type AvailabilityBudget } from '../verdict/budget.ts';
 import { ENTRIES, type Entry, type Maintenance, type ScenarioOptions } from '../scenario/types.ts';
+import { requireLoadBalancerImage } from '../entry/load-balancer.ts';
 import { formatReport } from '../verdict/format.ts';
 import type { Report } from '../verdict/report.ts';
 import { abortError } from '../wait.ts';
@@ -229,6 +230,8 @@ async function run(dir: string, flags: VerifyFlags, scenarios: readonly Scenario
     throw reportDirError(flags.reportDir, err);
   });
   if (io.signal.aborted) throw abortError(io.signal);
+  // Before a cluster is made for nothing.
+  if (flags.entry === 'load-balancer') await requireLoadBalancerImage(io.signal);
   const session = await progress.step('cluster', (log) =>
     deps.startCluster({
       kubeconfig: flags.kubeconfig,

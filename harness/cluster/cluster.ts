@@ -143,6 +143,9 @@ export class Cluster implements AsyncDisposable {
     let created = false;
     if (existing.includes(name) && o.reuse) {
       progress(`reusing kind cluster ${name}`);
+      // This run holds the claim, so what zdt started beside the cluster is an earlier, killed run's.
+      const left = await removeContainers(name, o.signal);
+      if (left.length > 0) progress(`removed ${left.join(', ')}, left beside it by an earlier run`);
     } else {
       if (existing.includes(name)) {
         throw new ZdtError(ErrorCode.Kind, `a kind cluster named ${name} already exists: set ZDT_REUSE_CLUSTER=1 to reuse it, or delete it with \`kind delete cluster --name ${name}\``, {
@@ -230,9 +233,12 @@ export class Cluster implements AsyncDisposable {
   async delete(): Promise<void> {
     try {
       if (this.deleteOnDispose && this.kind) {
-        // What zdt started beside it (a run's load balancer) goes first: kind deletes only its nodes.
-        await removeContainers(this.name);
-        await this.kind.deleteCluster(this.name);
+        // What zdt started beside it (a run's load balancer) goes too: kind deletes only its nodes.
+        try {
+          await removeContainers(this.name);
+        } finally {
+          await this.kind.deleteCluster(this.name);
+        }
       }
     } finally {
       await this.claim?.release();

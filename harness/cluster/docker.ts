@@ -61,6 +61,12 @@ export async function dockerImageExists(image: string, signal?: AbortSignal): Pr
 }
 
 
+/** Rejects with ZDT_KIND, naming the setup that builds it, when this host lacks an image zdt builds offline (it pulls none). */
+export async function requireImage(image: string, signal?: AbortSignal): Promise<void> {
+  if (await dockerImageExists(image, signal)) return;
+  throw new ZdtError(ErrorCode.Kind, `image ${image} is not on this host, and zdt pulls none: run \`${setupCommand('setup.sh')}\`, which builds it`, { details: { image } });
+}
+
 export interface ContainerSpec {
   readonly image: string;
   readonly name: string;
@@ -69,9 +75,12 @@ export interface ContainerSpec {
   readonly labels: Readonly<Record<string, string>>;
   /** Files written into the container before it starts. */
   readonly files: readonly { readonly content: string; readonly target: string }[];
-  /** Container ports Docker publishes on a free host port each (StartedContainer.hostPort). */
-  readonly exposedPorts: readonly number[];
-  /** How long it may take until every exposed port listens, ms. */
+  /**
+   * TCP ports (IPv4) it must listen on before it counts as started. None is published on the
+   * host: zdt reaches it at its address on `network`, as it reaches the kind nodes.
+   */
+  readonly listens: readonly number[];
+  /** How long it may take until it listens on all of them, ms. */
   readonly startupTimeoutMs: number;
   /** Each line it writes (stdout and stderr), as it writes it. */
   readonly onOutput?: (line: string) => void;
@@ -82,45 +91,48 @@ export interface StartedContainer extends AsyncDisposable {
   readonly name: string;
   /** The docker command a person runs to remove it, for a run that exits without cleanup. */
   readonly undo: string;
-  /** The host port Docker published `port` on. */
-  hostPort(port: number): number;
+  /** Its IPv4 address on ContainerSpec.network. */
+  readonly address: string;
   stop(): Promise<void>;
 }
 
 /**
  * `docker run -d` of a local image (never pulled: a missing image rejects with ZDT_KIND), ready
- * once every exposed port listens inside it. Rejects with ZDT_KIND and Docker's message; a
- * container that started but never listened is removed before rejecting.
+ * once it listens on every port of `listens`. Rejects with ZDT_KIND, Docker's message and the
+ * container's last output lines; a container that started but never listened is removed first.
  */
 export async function startContainer(spec: ContainerSpec, signal?: AbortSignal): Promise<StartedContainer> {
-  if (!(await dockerImageExists(spec.image, signal))) {
-    throw new ZdtError(ErrorCode.Kind, `image ${spec.image} is not on this host, and zdt pulls none: run \`${setupCommand('setup.sh')}\`, which builds it`, { details: { image: spec.image } });
-  }
+  await requireImage(spec.image, signal);
   // What the container says, kept from its start: when it fails, that is why (a bad config, a
   // missing file), and by then testcontainers has removed it.
   const output: string[] = [];
+  let partial = '';
+  // Chunks do not follow lines: a line is whole once its newline has come.
+  const read = (chunk: Buffer | string) => {
+    const lines = (partial + String(chunk)).split('\n');
+    partial = lines.pop()!;
+    output.push(...lines);
+    output.splice(0, output.length - 20);
+    if (spec.onOutput) for (const line of lines) spec.onOutput(line);
+  };
+  // Run by /bin/sh in the container until it succeeds. /proc/net/tcp lists a socket listening on
+  // every address as "<n>: 00000000:<PORT in hex> 00000000:0000 0A".
+  const listening = spec.listens.map((p) => `grep -q ':${p.toString(16).toUpperCase().padStart(4, '0')} 00000000:0000 0A' /proc/net/tcp`).join(' && ');
   const started = await call(`run ${spec.name} (${spec.image})`, async () => {
     const { GenericContainer, Wait } = await import('testcontainers');
     return new GenericContainer(spec.image)
-      .withLogConsumer((stream) =>
-        stream.on('data', (chunk: Buffer | string) => {
-          const lines = String(chunk).trimEnd().split('\n');
-          output.push(...lines);
-          output.splice(0, output.length - 20);
-          if (spec.onOutput) for (const line of lines) spec.onOutput(line);
-        }),
-      )
+      .withLogConsumer((stream) => stream.on('data', read))
       .withName(spec.name)
       .withNetworkMode(spec.network)
       .withLabels({ ...spec.labels })
       .withCopyContentToContainer(spec.files.map((f) => ({ content: f.content, target: f.target })))
-      .withExposedPorts(...spec.exposedPorts)
-      .withWaitStrategy(Wait.forListeningPorts())
+      .withWaitStrategy(Wait.forSuccessfulCommand(listening || 'true'))
       .withStartupTimeout(spec.startupTimeoutMs)
       .start();
   }, signal).catch(async (err: unknown) => {
     // Nothing else may hold the name, should a failed start have left the container.
     await removeContainer(spec.name);
+    if (partial) output.push(partial);
     throw output.length > 0 ? new ZdtError(ErrorCode.Kind, `${(err as Error).message.trimEnd()}; its last output:\n${output.join('\n')}`, { cause: err, details: { container: spec.name } }) : err;
   });
   let stopped: Promise<void> | undefined;
@@ -128,7 +140,7 @@ export async function startContainer(spec: ContainerSpec, signal?: AbortSignal):
   return {
     name: spec.name,
     undo: `docker rm -f ${spec.name}`,
-    hostPort: (port) => started.getMappedPort(port),
+    address: started.getIpAddress(spec.network),
     stop,
     [Symbol.asyncDispose]: stop,
   };

@@ -14,7 +14,8 @@
  * Backends are the nodes a service controller would use: every node without the
  * node.kubernetes.io/exclude-from-external-load-balancers label (kubeadm puts it on control planes).
  */
-import { startContainer, ZDT_CLUSTER_LABEL, type StartedContainer } from '../cluster/docker.ts';
+import { requireImage, startContainer, ZDT_CLUSTER_LABEL, type StartedContainer } from '../cluster/docker.ts';
+import { ErrorCode, ZdtError } from '../errors.ts';
 import { OFFLINE_HAPROXY_IMAGE } from '../cluster/images.ts';
 import type { Node } from '../kube/types.ts';
 
@@ -43,16 +44,33 @@ export interface LoadBalancerBackend {
   readonly address: string;
 }
 
+/** The container of the load balancer of run `run` (a namespace name): known before it starts, so a run can list it as left over until it is gone. */
+export const loadBalancerName = (run: string): string => `zdt-lb-${run}`;
+
+/** Rejects with ZDT_KIND when this host lacks the load balancer's image: checked before a cluster is made for nothing. */
+export const requireLoadBalancerImage = (signal?: AbortSignal): Promise<void> => requireImage(OFFLINE_HAPROXY_IMAGE, signal);
+
 /** The port the i-th target listens on inside the container. */
 export const listenPort = (i: number): number => 8080 + i;
 
-/** The nodes a service controller puts behind a load balancer, with their InternalIP (IPv4). */
+/**
+ * The nodes a service controller puts behind a load balancer, with their InternalIP (IPv4).
+ * Throws ZDT_CLUSTER_NOT_READY when there is none, which no load balancer can send to.
+ */
 export function loadBalancerBackends(nodes: readonly Node[]): LoadBalancerBackend[] {
-  return nodes.flatMap((n) => {
+  const backends = nodes.flatMap((n) => {
     const address = n.status?.addresses?.find((a) => a.type === 'InternalIP' && !a.address.includes(':'))?.address;
     const name = n.metadata?.name;
     return name && address && !(EXCLUDE_LB_LABEL in (n.metadata?.labels ?? {})) ? [{ node: name, address }] : [];
   });
+  if (backends.length === 0) {
+    throw new ZdtError(
+      ErrorCode.ClusterNotReady,
+      `no node can stand behind a load balancer: all ${nodes.length} carry ${EXCLUDE_LB_LABEL} or have no IPv4 InternalIP (a single-node kind cluster's control plane does): use a cluster with workers, or --entry nodeport`,
+      { details: { nodes: nodes.length } },
+    );
+  }
+  return backends;
 }
 
 /** haproxy's configuration: one TCP listener per target, round robin over the healthy backends. */
@@ -62,12 +80,17 @@ export function haproxyConfig(targets: readonly LoadBalancerTarget[], backends: 
     'global',
     // Two descriptors per connection must fit Docker's default open-file limit here (20,000); the load keeps far fewer open.
     '  maxconn 8000',
-    // Notices only: a backend going DOWN or UP by its health check, for `docker logs`; no line per connection.
+    // Notices only (a backend's checks failing, it going DOWN or UP), read into the timeline; no line per connection.
     '  log stdout format raw local0 notice',
     'defaults',
     '  log global',
     '  mode tcp',
-    '  timeout connect 5s',
+    // A network load balancer passes a connection through once: a retry (haproxy's default is 3)
+    // could land on another pod and hide a refusal the client would have seen.
+    '  retries 0',
+    // Also the health checks' connect timeout (haproxy takes min(timeout connect, inter)), so a
+    // check that gets no answer fails after GCE's 1 s.
+    `  timeout connect ${hc.timeoutMs}ms`,
     '  timeout client 60s',
     '  timeout server 60s',
     `  timeout check ${hc.timeoutMs}ms`,
@@ -94,7 +117,7 @@ export interface LoadBalancer extends AsyncDisposable {
   readonly container: string;
   /** The docker command that removes it, for a run that exits without cleanup. */
   readonly undo: string;
-  /** http(s)://127.0.0.1:<published port><path> of the i-th target. */
+  /** http(s)://<its address on the kind network>:<listener><path> of the i-th target. */
   url(i: number, scheme: string, path: string): string;
   stop(): Promise<void>;
 }
@@ -102,7 +125,7 @@ export interface LoadBalancer extends AsyncDisposable {
 /**
  * What a backend's health check did, as haproxy logs it: `failing`, a check failed while the
  * node is still in rotation (the first of the failures that take it out); `down`, taken out of
- * rotation; `up`, put back.
+ * rotation; `up`, healthy again (put back, or passing again before it was taken out).
  */
 export interface BackendChange {
   /** The target's Service. */
@@ -115,15 +138,22 @@ export interface BackendChange {
 
 /**
  * haproxy's notices (with `option log-health-checks`): "Health check for server web/zdt-worker
- * failed, reason: Layer7 wrong status, code: 503, ..., status: 2/3 UP." and "Server
- * web/zdt-worker is DOWN." (or UP); undefined for any other line, and for a failed check of a
- * node already out of rotation.
+ * failed, reason: Layer7 wrong status, code: 503, ..., status: 2/3 UP.", the same "succeeded"
+ * back to full health ("status: 3/3 UP.", also when a node comes back), and "Server
+ * web/zdt-worker is DOWN.". Undefined for any other line, and for a notice that changes no
+ * state that matters (a failure of a node already out, a success short of full health, the
+ * "Server ... is UP." that follows a success already read).
  */
 export function parseBackendChange(line: string): BackendChange | undefined {
-  const check = /^Health check for server ([^/\s]+)\/(\S+) failed, reason: ([^,]+(?:, code: \d+)?).*, status: \d+\/\d+ (UP|DOWN)\.$/.exec(line);
-  if (check) return check[4] === 'UP' ? { service: check[1]!, node: check[2]!, state: 'failing', reason: check[3]! } : undefined;
-  const server = /^Server ([^/\s]+)\/(\S+) is (UP|DOWN)\b/.exec(line);
-  return server ? { service: server[1]!, node: server[2]!, state: server[3] === 'UP' ? 'up' : 'down' } : undefined;
+  const check = /^Health check for server ([^/\s]+)\/(\S+) (failed|succeeded), reason: ([^,]+(?:, code: \d+)?).*, status: (\d+)\/(\d+) (UP|DOWN)\.$/.exec(line);
+  if (check) {
+    const [, service, node, result, reason, health, of, state] = check;
+    if (state !== 'UP') return undefined;
+    if (result === 'failed') return { service: service!, node: node!, state: 'failing', reason: reason! };
+    return health === of ? { service: service!, node: node!, state: 'up', reason: reason! } : undefined;
+  }
+  const down = /^Server ([^/\s]+)\/(\S+) is DOWN\b/.exec(line);
+  return down ? { service: down[1]!, node: down[2]!, state: 'down' } : undefined;
 }
 
 export interface LoadBalancerOptions {
@@ -143,11 +173,11 @@ export async function startLoadBalancer(o: LoadBalancerOptions): Promise<LoadBal
   const container: StartedContainer = await startContainer(
     {
       image: OFFLINE_HAPROXY_IMAGE,
-      name: `zdt-lb-${o.run}`,
+      name: loadBalancerName(o.run),
       network: 'kind',
       labels: { [ZDT_CLUSTER_LABEL]: o.cluster },
       files: [{ content: haproxyConfig(o.targets, o.backends), target: '/etc/haproxy/haproxy.cfg' }],
-      exposedPorts: o.targets.map((_, i) => listenPort(i)),
+      listens: o.targets.map((_, i) => listenPort(i)),
       startupTimeoutMs: 60_000,
       onOutput: (line) => {
         const change = parseBackendChange(line);
@@ -159,7 +189,7 @@ export async function startLoadBalancer(o: LoadBalancerOptions): Promise<LoadBal
   return {
     container: container.name,
     undo: container.undo,
-    url: (i, scheme, path) => `${scheme}://127.0.0.1:${container.hostPort(listenPort(i))}${path}`,
+    url: (i, scheme, path) => `${scheme}://${container.address}:${listenPort(i)}${path}`,
     stop: () => container.stop(),
     [Symbol.asyncDispose]: () => container.stop(),
   };

@@ -31,11 +31,11 @@ export type TimelineKind =
   | 'node-restored'
   | 'rollout-start'
   | 'rollout-done'
-  /** A health check of zdt's load balancer failed on a node still in rotation (detail: the Service and haproxy's reason). */
+  /** A health check of zdt's load balancer failed on a node still in rotation (subject lb/<service>/<node>; detail: haproxy's reason). */
   | 'lb-check-failed'
   /** zdt's load balancer took a node out of rotation: its health check failed as often as it allows. */
   | 'lb-backend-down'
-  /** zdt's load balancer put a node back in rotation: its health check passed again. */
+  /** A node healthy again for zdt's load balancer: put back in rotation, or passing its checks again before it was taken out. */
   | 'lb-backend-up'
   /** A drain's API call got no answer, or the 5xx (or, just after an outage, the 403) of a server not ready to give one; it retries. */
   | 'api-unreachable'
@@ -51,13 +51,25 @@ export interface TimelineEvent {
   /** Milliseconds since the run's t0 (Clock.now()). */
   readonly t: number;
   readonly kind: TimelineKind;
-  /** What it happened to: "node/zdt-worker", "pod/web-5d9c-abcde", "endpoint/10.244.1.5". */
+  /** What it happened to: "node/zdt-worker", "pod/web-5d9c-abcde", "endpoint/web/10.244.1.5", "lb/web/zdt-worker" (a load balancer's backend). */
   readonly subject: string;
   readonly detail?: string;
 }
 
 /** The subject of an endpoint event: `endpoint/<service>/<address>`, the service by the name the run loads it as. */
 export const endpointSubject = (service: string, address: string): string => `endpoint/${service}/${address}`;
+
+/** The subject of a load balancer's event about a backend: `lb/<service>/<node>`, the service by the name the run loads it as. */
+export const backendSubject = (service: string, node: string): string => `lb/${service}/${node}`;
+
+/** The service and node a load balancer event's subject names (see backendSubject); undefined for any other subject. */
+export function parseBackendSubject(subject: string): { readonly service: string; readonly node: string } | undefined {
+  const [kind, service, node] = subject.split('/');
+  return kind === 'lb' && service && node ? { service, node } : undefined;
+}
+
+/** The Service an event belongs to (endpoint and load balancer events); undefined for the rest, which concern every Service. */
+export const serviceOfEvent = (e: TimelineEvent): string | undefined => parseEndpointSubject(e.subject)?.service ?? parseBackendSubject(e.subject)?.service;
 
 /** The service and address an endpoint event's subject names (see endpointSubject); undefined for any other subject. */
 export function parseEndpointSubject(subject: string): { readonly service: string; readonly address: string } | undefined {

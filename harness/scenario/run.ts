@@ -9,7 +9,7 @@ import { podKey, replaceNodes, waitForPodGone, type NodeDrainOutcome } from '../
 import { ErrorCode, ZdtError, isZdtError } from '../errors.ts';
 import type { KubeApi } from '../kube/api.ts';
 import type { KubeObject, Node, Pod } from '../kube/types.ts';
-import { HEALTH_CHECK, KUBE_PROXY_HEALTH_PORT, loadBalancerBackends, startLoadBalancer, type BackendChange, type LoadBalancer } from '../entry/load-balancer.ts';
+import { HEALTH_CHECK, KUBE_PROXY_HEALTH_PORT, loadBalancerBackends, loadBalancerName, startLoadBalancer, type BackendChange, type LoadBalancer } from '../entry/load-balancer.ts';
 import { startLoad } from '../load/loop.ts';
 import { startLoadThread } from '../load/thread.ts';
 import { describeLoadProfile } from '../load/profile.ts';
@@ -17,7 +17,7 @@ import { mergeLogs } from '../load/merge.ts';
 import { failedAt, outcomeLabel, type RequestLog } from '../load/types.ts';
 import { loadManifests } from '../manifests/load.ts';
 import { API_VERSION, atAutoscalerFloor, isServingKind, podSources, rolloutEffect, type PodSource } from '../manifests/workloads.ts';
-import { Timeline, type TimelineKind } from '../observe/events.ts';
+import { backendSubject, Timeline, type TimelineKind } from '../observe/events.ts';
 import { watchConntrack, type ConntrackWatch } from '../observe/conntrack.ts';
 import { startWatcher } from '../observe/watcher.ts';
 import { podsByAddress, propagationLag, routeRequests } from '../verdict/routing.ts';
@@ -100,8 +100,12 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
     if (viaLoadBalancer) {
       const backends = loadBalancerBackends(await api.list<Node>({ apiVersion: 'v1', kind: 'Node' }, {}, signal));
       progress('expose', `starting a load balancer (haproxy) in front of ${backends.map((b) => b.node).join(', ')}`);
+      // Listed before it starts: an interrupt during the start must not leave it unnamed.
+      const name = loadBalancerName(ns.name);
+      o.onContainer?.(name, `docker rm -f ${name}`, true);
       loadBalancer = await startLoadBalancer({
-        cluster: cluster.kindName ?? cluster.name,
+        // checkLoadEntry admitted only kind clusters, which zdt has claimed by their kind name.
+        cluster: cluster.kindName!,
         run: ns.name,
         targets: exposures.map((e) => ({ service: e.of, nodePort: e.nodePort!, healthCheckNodePort: e.healthCheckNodePort })),
         backends,
@@ -122,7 +126,7 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
     const clock = createClock();
     const timeline = new Timeline(clock);
     if (o.onEvent) timeline.on(o.onEvent);
-    onBackendChange = (c) => timeline.record(BACKEND_EVENTS[c.state], `node/${c.node}`, `${c.service}${c.reason ? `: ${c.reason}` : ''}`);
+    onBackendChange = (c) => timeline.record(BACKEND_EVENTS[c.state], backendSubject(c.service, c.node), c.reason);
     const watcher = startWatcher(api, { namespace: ns.name, services: exposures.map((e) => ({ service: e.service, as: e.of })), sink: timeline });
     let loads: ReturnType<typeof startLoadThread>[] = [];
     const stopLoads = () => Promise.all(loads.map((l) => l.stop()));
@@ -200,7 +204,10 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
     // Cleanup must happen even when the run was aborted: no signal here.
     if (loadBalancer) {
       const lb = loadBalancer;
-      await lb.stop().then(() => o.onContainer?.(lb.container, lb.undo, false), () => {});
+      await lb.stop().then(
+        () => o.onContainer?.(lb.container, lb.undo, false),
+        (err: unknown) => progress('cleanup', `could not remove ${lb.container} (${(err as Error).message}): remove it with \`${lb.undo}\``),
+      );
     }
     await ns.delete().then(() => o.onNamespace?.(ns.name, false), () => {});
     if (disrupted && o.restoreNodes) await cluster.resetNodes();

@@ -1,5 +1,5 @@
 import { ERROR_OUTCOME_BASE, failedAt, outcomeLabel, type OutcomeError, type RequestLog } from '../load/types.ts';
-import type { TimelineEvent } from '../observe/events.ts';
+import { parseBackendSubject, type TimelineEvent } from '../observe/events.ts';
 import { displacedPods, type DisplacedPod } from './displaced.ts';
 import { increment, ranked } from './counts.ts';
 
@@ -59,6 +59,15 @@ const CLOSED: ReadonlySet<string> = new Set<OutcomeError>(['ECONNRESET', 'UND_ER
 export const PROPAGATION_MS = 3000;
 
 /**
+ * Causes the load balancer's own record (staleBackends) outweighs: those read from timing alone,
+ * and a kept-alive connection closed under the request, which reads the connection's mode: a
+ * fresh connection of the keep-alive mode that haproxy closes after failing to reach the node
+ * looks the same. The others (a status, no ready endpoint, a kill, a stale route) rest on the
+ * request's own evidence.
+ */
+const GUESSES: ReadonlySet<Cause> = new Set<Cause>(['lost-pod', 'sent-after-sigterm', 'refused-by-ready-pod', 'keep-alive-closed', 'unexplained']);
+
+/**
  * How late the watcher may see a container's exit 137 after the kill: the kubelet reports a
  * container's state in its next pod status update, which it batches (about a second on kind).
  */
@@ -103,39 +112,44 @@ export function requestCauses(log: RequestLog, timeline: readonly TimelineEvent[
       alreadyGone = exit?.goneAtMs != null && t >= exit.goneAtMs;
     }
     const cause = killed && CLOSED.has(outcomeLabel(log.outcome[i]!)) ? 'killed-at-grace-end' : causeOf(log.outcome[i]!, log.newConnection ? log.newConnection[i] === 1 : undefined, readyAt(series, t), justTerminated, justGone, alreadyGone);
-    // The load balancer's lag explains any connection failure while it still sent to a node it was about to take out.
-    causes[i] = cause !== 'app-error' && cause !== 'no-ready-endpoint' && stale.some((w) => t >= w.from && t <= w.to) ? 'lb-stale-backend' : cause;
+    // While the load balancer still sent to a node whose pod had left, that is the likelier reading of a failure the rules could only guess at.
+    causes[i] = GUESSES.has(cause) && stale.some((w) => t >= w.from && t <= w.to) ? 'lb-stale-backend' : cause;
   }
   return causes;
 }
 
 /**
- * When zdt's load balancer still sent to a node that no longer served (externalTrafficPolicy
- * Local: its last pod had left): from that pod's termination, or else the first failed health
- * check ('lb-check-failed'), until the load balancer took the node out ('lb-backend-down'), or to
- * the end of the run when it never did. Under externalTrafficPolicy Cluster a drained node's
- * checks pass (it forwards elsewhere), so there are none.
+ * When zdt's load balancer still sent to a node whose pod had left (externalTrafficPolicy Local:
+ * the node then serves nothing itself): from that pod's termination until the load balancer took
+ * the node out ('lb-backend-down') or it was healthy again ('lb-backend-up': a pod of its own
+ * serves there again), or to the end of the run. An episode opens at a node's first failed check
+ * ('lb-check-failed') after a pod there began terminating. A node whose checks fail
+ * with no pod leaving it (a lost node) opens none: those failures keep the pods' causes. Under
+ * externalTrafficPolicy Cluster a drained node's checks pass (it forwards elsewhere), so there
+ * are none. Episodes are per Service and node (subject lb/<service>/<node>); with several
+ * Services, judge each stream with its own events, as Report.services does.
  */
 function staleBackends(timeline: readonly TimelineEvent[], exits: readonly DisplacedPod[]): { readonly from: number; readonly to: number }[] {
   const windows: { from: number; to: number }[] = [];
-  const failingSince = new Map<string, number>();
-  const episodeEnd = new Map<string, number>();
+  const open = new Map<string, number>();
+  const closedAt = new Map<string, number>();
   for (const e of timeline) {
-    if (e.kind !== 'lb-check-failed' && e.kind !== 'lb-backend-down' && e.kind !== 'lb-backend-up') continue;
-    const node = e.subject.replace(/^node\//, '');
+    const backend = parseBackendSubject(e.subject);
+    if (!backend) continue;
+    const key = e.subject;
     if (e.kind === 'lb-check-failed') {
-      if (failingSince.has(node)) continue;
-      const after = episodeEnd.get(node) ?? -Infinity;
-      const left = exits.filter((d) => d.node === node && d.terminatingAtMs <= e.t && d.terminatingAtMs > after).map((d) => d.terminatingAtMs);
-      failingSince.set(node, left.length > 0 ? Math.max(...left) : e.t);
+      if (open.has(key)) continue;
+      const after = closedAt.get(key) ?? -Infinity;
+      const left = exits.filter((d) => d.node === backend.node && d.terminatingAtMs <= e.t && d.terminatingAtMs > after).map((d) => d.terminatingAtMs);
+      if (left.length > 0) open.set(key, Math.max(...left));
       continue;
     }
-    const since = failingSince.get(node);
-    if (e.kind === 'lb-backend-down' && since !== undefined) windows.push({ from: since, to: e.t });
-    failingSince.delete(node);
-    episodeEnd.set(node, e.t);
+    const since = open.get(key);
+    if (since !== undefined) windows.push({ from: since, to: e.t });
+    open.delete(key);
+    closedAt.set(key, e.t);
   }
-  for (const since of failingSince.values()) windows.push({ from: since, to: Infinity });
+  for (const since of open.values()) windows.push({ from: since, to: Infinity });
   return windows;
 }
 

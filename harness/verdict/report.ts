@@ -1,7 +1,7 @@
 import { build as buildHistogram } from 'hdr-histogram-js';
 import { CONNECTION_KINDS, expectationOf, failedAt, OUTCOME_DROPPED, outcomeLabel, type ConnectionKind, type RequestLog } from '../load/types.ts';
 import { explainHealth, type GeneratorHealth } from '../load/health.ts';
-import { parseEndpointSubject, type TimelineEvent } from '../observe/events.ts';
+import { serviceOfEvent, type TimelineEvent } from '../observe/events.ts';
 import { displacedPods, unmeasuredExits, type DisplacedPod } from './displaced.ts';
 import { countsOf, findBursts, resolveBurstOptions, type Burst, type BurstOptions, type LabelCount } from './bursts.ts';
 import { increment } from './counts.ts';
@@ -329,7 +329,7 @@ function countFailedWhere(log: RequestLog, flags: Uint8Array): number {
 
 /** A Service's stream judged alone: the run's events, but only its own endpoints; the maintenance is judged once, overall. */
 function serviceReport(stream: LoadStream, input: ReportInput): ServiceReport {
-  const timeline = input.timeline.filter((e) => !e.kind.startsWith('endpoint-') || parseEndpointSubject(e.subject)?.service === stream.service);
+  const timeline = input.timeline.filter((e) => (serviceOfEvent(e) ?? stream.service) === stream.service);
   const r = buildReport({ ...input, log: stream.log, streams: undefined, timeline, maintenance: undefined, readyEndpoints: undefined });
   return {
     service: stream.service,

@@ -11,11 +11,10 @@ CTX=$(mktemp -d); trap 'rm -rf "$CTX"' EXIT
 cat > "$CTX/Dockerfile" <<DOCKERFILE
 FROM $HAPROXY_BASE_IMAGE
 ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-# SIGUSR1 is haproxy's soft stop: it finishes the connections it holds, as a load balancer being replaced does.
-STOPSIGNAL SIGUSR1
 LABEL zdt.cache-key=$KEY
 CMD ["haproxy", "-db", "-f", "/etc/haproxy/haproxy.cfg"]
 DOCKERFILE
 DOCKER_BUILDKIT=0 docker build -q -t "$HAPROXY_IMAGE" "$CTX" >/dev/null
-docker run --rm "$HAPROXY_IMAGE" haproxy -v | head -1 | grep -q '^HAProxy version 2\.6' || die "haproxy -v in $HAPROXY_IMAGE does not report 2.6"
+version=$(docker run --rm "$HAPROXY_IMAGE" haproxy -v)
+[[ $version == "HAProxy version 2.6"* ]] || die "haproxy -v in $HAPROXY_IMAGE reports '${version%%$'\n'*}', want 2.6"
 log "haproxy image $HAPROXY_IMAGE"

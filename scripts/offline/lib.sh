@@ -16,7 +16,8 @@ CRICTL_SUM_PIN=h1:KqL9EJ+WgHtz1HR1exezm91n+o8O2uMLs/eHzHJHAWw=
 # Image tags; the k8s ones must match `kubeadm config images list` for K8S_VERSION (checked at build).
 NODE_IMAGE=${ZDT_NODE_IMAGE:-zdt.local/kind-node:${K8S_VERSION}}
 NGINX_IMAGE=${ZDT_NGINX_IMAGE:-zdt.local/nginx:1.22}
-HAPROXY_IMAGE=${ZDT_HAPROXY_IMAGE:-zdt.local/haproxy:2.6}
+# zdt reads this tag as it is (harness/cluster/images.ts OFFLINE_HAPROXY_IMAGE): no override.
+HAPROXY_IMAGE=zdt.local/haproxy:2.6
 
 export GOFLAGS=-buildvcs=false
 export CGO_ENABLED=0

@@ -26,19 +26,25 @@ run_step() {
   printf '[%d/%d] %s ...\n' "$i" "$n" "$what" >&2
   # A heartbeat so CI logs show the long steps (cold builds take minutes) are alive. Its sleep
   # goes with it: a sleep left running would hold stdout, and a pipe reading setup would wait.
-  ( trap 'kill "$s" 2>/dev/null; exit 0' TERM
+  ( s=''; trap 'kill "$s" 2>/dev/null; exit 0' TERM
     while :; do sleep 30 & s=$!; wait "$s"; printf '      ... %s: %ds, last: %s\n' "$id" $((SECONDS - start)) "$(tail -n1 "$logf" 2>/dev/null | cut -c1-100)" >&2; done ) &
   beat=$!
   bash "$HERE/$script" >"$logf" 2>&1 || rc=$?
   kill "$beat" 2>/dev/null; wait "$beat" 2>/dev/null || true
   if [ "$rc" = 0 ]; then
-    printf '[%d/%d] %s: ok in %ds%s\n' "$i" "$n" "$what" $((SECONDS - start)) "$(tail -n1 "$logf" | grep -q ': cached' && echo ' (cached)')" >&2
+    # Cached: every line the step wrote says so (a step that built anything wrote more).
+    printf '[%d/%d] %s: ok in %ds%s\n' "$i" "$n" "$what" $((SECONDS - start)) "$(grep -qv ': cached' "$logf" || echo ' (cached)')" >&2
   else
     printf '[%d/%d] %s: FAILED after %ds. Last lines of %s:\n' "$i" "$n" "$what" $((SECONDS - start)) "$logf" >&2
     tail -n 30 "$logf" | sed 's/^/    /' >&2
   fi
   return "$rc"
 }
+
+# kill_tree PID: PID and everything it started. Ctrl-C reaches only the foreground: background
+# steps ignore SIGINT (no job control), and would go on writing the caches a re-run then races.
+kill_tree() { local c; for c in $(pgrep -P "$1"); do kill_tree "$c"; done; kill "$1" 2>/dev/null || true; }
+trap 'trap - INT TERM; for j in $(jobs -p); do kill_tree "$j"; done; printf "setup: interrupted\n" >&2; exit 130' INT TERM
 
 total_start=$SECONDS
 for phase in $(printf '%s\n' "${STEPS[@]}" | cut -d'|' -f1 | uniq); do

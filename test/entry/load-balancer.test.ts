@@ -30,12 +30,18 @@ describe('entry/load-balancer', () => {
       { node: 'zdt-worker', address: '172.18.0.3' },
       { node: 'zdt-worker2', address: '172.18.0.4' },
     ]);
+    // A single-node cluster: nothing a load balancer could send to, said at once rather than as a timeout.
+    expect(() => loadBalancerBackends([node('zdt-control-plane', '172.18.0.2', { [EXCLUDE_LB_LABEL]: '' })])).to.throw(
+      /^no node can stand behind a load balancer: all 1 carry node\.kubernetes\.io\/exclude-from-external-load-balancers .*: use a cluster with workers, or --entry nodeport$/,
+    );
   });
 
   it("checks kube-proxy's /healthz under externalTrafficPolicy Cluster and the Service's healthCheckNodePort under Local, with GCE's timings", () => {
     const backends = [{ node: 'w1', address: '10.0.0.1' }, { node: 'w2', address: '10.0.0.2' }];
     const config = haproxyConfig([{ service: 'web', nodePort: 30080 }, { service: 'api', nodePort: 30081, healthCheckNodePort: 31234 }], backends);
     expect(config).to.match(/^defaults\n(  .*\n)*  mode tcp\n/m);
+    // No retry (a network load balancer passes a connection through once), and the check's connect bounded by GCE's 1 s timeout too.
+    expect(config).to.include(`  retries 0\n  timeout connect ${HEALTH_CHECK.timeoutMs}ms\n`);
     expect(config).to.include(`timeout check ${HEALTH_CHECK.timeoutMs}ms`);
     expect(section(config, 'web')).to.deep.equal([
       `bind :${listenPort(0)}`,
@@ -58,8 +64,10 @@ describe('entry/load-balancer', () => {
     });
     expect(parseBackendChange('Health check for server web/zdt-worker failed, reason: Layer4 timeout, check duration: 501ms, status: 1/3 UP.')).to.deep.include({ state: 'failing', reason: 'Layer4 timeout' });
     expect(parseBackendChange('Server web/zdt-worker is DOWN. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.')).to.deep.equal({ service: 'web', node: 'zdt-worker', state: 'down' });
-    expect(parseBackendChange('Server web/zdt-worker is UP. 1 active and 0 backup servers online.')).to.deep.include({ state: 'up' });
-    // A failed check of a node already out of rotation changes nothing; other lines are not read.
+    expect(parseBackendChange('Health check for server web/zdt-worker succeeded, reason: Layer7 check passed, code: 200, check duration: 1ms, status: 3/3 UP.')).to.deep.equal({ service: 'web', node: 'zdt-worker', state: 'up', reason: 'Layer7 check passed, code: 200' });
+    // A failed check of a node already out of rotation, a pass short of full health, or the UP notice after a pass already read, changes nothing; other lines are not read.
+    expect(parseBackendChange('Server web/zdt-worker is UP. 1 active and 0 backup servers online.')).to.equal(undefined);
+    expect(parseBackendChange('Health check for server web/zdt-worker succeeded, reason: Layer7 check passed, code: 200, check duration: 1ms, status: 2/3 UP.')).to.equal(undefined);
     expect(parseBackendChange('Health check for server web/zdt-worker failed, reason: Layer4 connection problem, info: "No route to host", check duration: 65ms, status: 0/1 DOWN.')).to.equal(undefined);
     expect(parseBackendChange('[WARNING]  (1) : Server web/zdt-worker is DOWN, reason: Layer4 timeout')).to.equal(undefined);
     expect(parseBackendChange('proxy web has no server available!')).to.equal(undefined);

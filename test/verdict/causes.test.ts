@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { errorOutcome, type OutcomeError, type RequestLog } from '../../harness/load/types.ts';
 import { CAUSES, causeOf, failureCauses, FIXES, requestCauses, tallyCauses } from '../../harness/verdict/causes.ts';
+import { serviceOfEvent } from '../../harness/observe/events.ts';
 import { formatReport } from '../../harness/verdict/format.ts';
 import { buildReport } from '../../harness/verdict/report.ts';
 import { drainStory, ev, makeLog } from './fixtures.ts';
@@ -44,15 +45,12 @@ describe('verdict: a cause and a fix for every failed request', () => {
       ev(0, 'endpoint-ready', 'endpoint/web/10.0.0.1'),
       ev(0, 'endpoint-ready', 'endpoint/web/10.0.0.2'),
       ev(1000, 'pod-terminating', 'pod/web-a', 'n1'),
-      ev(4000, 'lb-check-failed', 'node/n1', 'web: Layer7 wrong status, code: 503'),
+      ev(4000, 'lb-check-failed', 'lb/web/n1', 'Layer7 wrong status, code: 503'),
       ev(7000, 'pod-deleted', 'pod/web-a', 'n1'),
-      ev(12_000, 'lb-check-failed', 'node/n1', 'web: Layer7 wrong status, code: 503'),
-      ev(20_000, 'lb-backend-down', 'node/n1', 'web'),
+      ev(12_000, 'lb-check-failed', 'lb/web/n1', 'Layer7 wrong status, code: 503'),
+      ev(20_000, 'lb-backend-down', 'lb/web/n1'),
       ev(21_000, 'pod-terminating', 'pod/web-b', 'n2'),
-      ev(22_000, 'lb-check-failed', 'node/n2', 'web: Layer7 wrong status, code: 503'),
-      // A node whose check fails with no pod leaving it (a fault) counts from its first failed check.
-      ev(40_000, 'lb-check-failed', 'node/n3', 'web: Layer4 timeout'),
-      ev(56_000, 'lb-backend-down', 'node/n3', 'web'),
+      ev(22_000, 'lb-check-failed', 'lb/web/n2', 'Layer7 wrong status, code: 503'),
     ];
     const log = makeLog([
       { at: 500 },
@@ -65,9 +63,16 @@ describe('verdict: a cause and a fix for every failed request', () => {
     ]);
     const series = [{ t: 0, ready: 2 }, { t: 1100, ready: 1 }, { t: 15_000, ready: 2 }];
     expect(requestCauses(log, timeline, series)).to.deep.equal([undefined, 'lb-stale-backend', 'lb-stale-backend', 'lb-stale-backend', 'app-error', 'lost-pod', 'lb-stale-backend']);
-    // Under externalTrafficPolicy Cluster the checks pass while nodes drain: no window, the causes are the pods'.
-    const cluster = timeline.filter((x) => !x.kind.startsWith('lb-'));
-    expect(requestCauses(log, cluster, series)).to.not.include('lb-stale-backend');
+    // A node whose checks fail with no pod leaving it (a lost node) is not the load balancer's doing.
+    const lost = [...timeline.slice(0, 2), ev(5000, 'lb-check-failed', 'lb/web/n1', 'Layer4 timeout'), ev(21_000, 'lb-backend-down', 'lb/web/n1')];
+    expect(requestCauses(log, lost, series)).to.not.include('lb-stale-backend');
+    // A node healthy again (a pod of its own back) closes its episode; a later failure of its checks, with no pod leaving, opens none.
+    const flap = [...timeline.slice(0, 3), ev(4000, 'lb-check-failed', 'lb/web/n1'), ev(12_000, 'lb-backend-up', 'lb/web/n1'), ev(30_000, 'lb-check-failed', 'lb/web/n1'), ev(50_000, 'lb-backend-down', 'lb/web/n1')];
+    expect(requestCauses(log, flap, series).slice(1, 4)).to.deep.equal(['lb-stale-backend', 'lost-pod', 'refused-by-ready-pod']);
+    // Under externalTrafficPolicy Cluster the checks pass while nodes drain: the causes are the pods'.
+    expect(requestCauses(log, timeline.filter((x) => !x.kind.startsWith('lb-')), series)).to.not.include('lb-stale-backend');
+    // Each Service is judged with its own backends' events (Report.services filters by serviceOfEvent).
+    expect([serviceOfEvent(ev(0, 'lb-check-failed', 'lb/api/n1')), serviceOfEvent(ev(0, 'endpoint-ready', 'endpoint/web/10.0.0.1')), serviceOfEvent(ev(0, 'cordon', 'node/n1'))]).to.deep.equal(['api', 'web', undefined]);
   });
 
   it('counts a refusal with no ready endpoint as that, and a refusal long after every exit as a pod Ready too early', () => {
