@@ -34,7 +34,8 @@ describe('14. Helm chart and kustomize overlays with two Services', function () 
   const junitCases = async () => [...(await readFile(join(cli.dir, 'reports', 'junit.xml'), 'utf8')).matchAll(/<testcase classname="zdt" name="([^"]+)"[^>]*>\s*<([\w-]+)/g)].map((m) => `${m[1]} ${m[2]}`);
   const expectBroken = async (r: CliRun) => {
     expect(r.code, r.stdout + r.stderr).to.equal(1);
-    expect(summary(r)).to.match(/node-replacement fail \(\d+ of \d+ requests failed \(Service api: \d+ of \d+\)\)/);
+    // The run's doubts follow the failure after "; " (a CI run's generator once fell behind here): the failure is what matters.
+    expect(summary(r)).to.match(/node-replacement fail \(\d+ of \d+ requests failed \(Service api: \d+ of \d+\)(\)|; )/);
     expect(r.stdout).to.match(/^ {2}Service api\s+FAIL: \d+ of \d+ requests failed/m);
     const [report] = await reports();
     expect(verdicts(report!)).to.deep.equal(['api fail', 'web pass']);
