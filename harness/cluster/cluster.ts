@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { ErrorCode, ZdtError } from '../errors.ts';
 import type { KubeApi } from '../kube/api.ts';
 import { createKubeApi } from '../kube/client.ts';
+import { internalIPv4 } from '../kube/address.ts';
 import type { Node } from '../kube/types.ts';
 import { dockerImageExists, removeContainers } from './docker.ts';
 import { defaultNodeImage } from './images.ts';
@@ -200,7 +201,7 @@ export class Cluster implements AsyncDisposable {
     if (!this.isKind) return undefined;
     const nodes = await this.api.list<Node>({ apiVersion: 'v1', kind: 'Node' }, { labelSelector: 'node-role.kubernetes.io/control-plane' }, signal);
     const node = nodes[0];
-    const address = node?.status?.addresses?.find((a) => a.type === 'InternalIP' && !a.address.includes(':'))?.address;
+    const address = node && internalIPv4(node);
     return node?.metadata?.name && address ? { name: node.metadata.name, address } : undefined;
   }
 

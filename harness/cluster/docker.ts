@@ -139,12 +139,15 @@ export async function startContainer(spec: ContainerSpec, signal?: AbortSignal):
   const stop = () => (stopped ??= call(`rm -f ${spec.name}`, () => started.stop({ timeout: 0, remove: true, removeVolumes: true }).then(() => undefined)));
   return {
     name: spec.name,
-    undo: `docker rm -f ${spec.name}`,
+    undo: removeCommand(spec.name),
     address: started.getIpAddress(spec.network),
     stop,
     [Symbol.asyncDispose]: stop,
   };
 }
+
+/** The docker command a person runs to remove container `name`. */
+export const removeCommand = (name: string): string => `docker rm -f ${name}`;
 
 /** `docker rm -f` of one container by name; no error when there is none. */
 async function removeContainer(name: string): Promise<void> {
@@ -157,11 +160,17 @@ async function removeContainer(name: string): Promise<void> {
   });
 }
 
+/** `docker ps -a --filter label=<label>=<value>`: every container with that label, running or not. */
+function containersLabelled(label: string, value: string, signal?: AbortSignal) {
+  return call(`ps --filter label=${label}=${value}`, (c) => c.container.dockerode.listContainers({ all: true, filters: { label: [`${label}=${value}`] } }), signal);
+}
+
+/** A listed container's name, without Docker's leading slash. */
+const nameOf = (x: { readonly Names: readonly string[]; readonly Id: string }): string => (x.Names[0] ?? x.Id).replace(/^\//, '');
+
 /** The names of the containers zdt started beside kind cluster `cluster` (ZDT_CLUSTER_LABEL), running or not. */
 export async function zdtContainers(cluster: string, signal?: AbortSignal): Promise<string[]> {
-  const found = await call(`ps --filter label=${ZDT_CLUSTER_LABEL}=${cluster}`, (c) =>
-    c.container.dockerode.listContainers({ all: true, filters: { label: [`${ZDT_CLUSTER_LABEL}=${cluster}`] } }), signal);
-  return found.map((x) => (x.Names[0] ?? x.Id).replace(/^\//, ''));
+  return (await containersLabelled(ZDT_CLUSTER_LABEL, cluster, signal)).map(nameOf);
 }
 
 /** Removes every container zdt started beside kind cluster `cluster`; returns their names. */
@@ -182,12 +191,9 @@ export interface KindNodeState {
 
 /** Every node container, running or not, of kind cluster `name` (kind labels every node it creates), by name. */
 export async function kindNodeStates(name: string, signal?: AbortSignal): Promise<KindNodeState[]> {
-  return call(`ps --filter label=${KIND_CLUSTER_LABEL}=${name}`, async (c) => {
-    const found = await c.container.dockerode.listContainers({ all: true, filters: { label: [`${KIND_CLUSTER_LABEL}=${name}`] } });
-    return found
-      .map((x) => ({ name: (x.Names[0] ?? '').replace(/^\//, ''), state: x.State, networks: Object.keys(x.NetworkSettings?.Networks ?? {}) }))
-      .sort((a, b) => a.name.localeCompare(b.name));
-  }, signal);
+  return (await containersLabelled(KIND_CLUSTER_LABEL, name, signal))
+    .map((x) => ({ name: nameOf(x), state: x.State, networks: Object.keys(x.NetworkSettings?.Networks ?? {}) }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 export interface NodeExecResult {

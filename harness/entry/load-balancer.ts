@@ -14,6 +14,7 @@
  * Backends are the nodes a service controller would use: every node without the
  * node.kubernetes.io/exclude-from-external-load-balancers label (kubeadm puts it on control planes).
  */
+import { internalIPv4 } from '../kube/address.ts';
 import { requireImage, startContainer, ZDT_CLUSTER_LABEL, type StartedContainer } from '../cluster/docker.ts';
 import { ErrorCode, ZdtError } from '../errors.ts';
 import { OFFLINE_HAPROXY_IMAGE } from '../cluster/images.ts';
@@ -59,7 +60,7 @@ export const listenPort = (i: number): number => 8080 + i;
  */
 export function loadBalancerBackends(nodes: readonly Node[]): LoadBalancerBackend[] {
   const backends = nodes.flatMap((n) => {
-    const address = n.status?.addresses?.find((a) => a.type === 'InternalIP' && !a.address.includes(':'))?.address;
+    const address = internalIPv4(n);
     const name = n.metadata?.name;
     return name && address && !(EXCLUDE_LB_LABEL in (n.metadata?.labels ?? {})) ? [{ node: name, address }] : [];
   });

@@ -1,6 +1,7 @@
 import { createClock, type Clock } from '../clock.ts';
 import type { Cluster } from '../cluster/cluster.ts';
 import { POOL_LABEL } from '../cluster/cluster.ts';
+import { removeCommand } from '../cluster/docker.ts';
 import { applyManifests, FIELD_MANAGER } from '../deploy/apply.ts';
 import { describePort, exposeService, selectPort } from '../deploy/expose.ts';
 import { findServices } from '../deploy/service.ts';
@@ -102,7 +103,7 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
       progress('expose', `starting a load balancer (haproxy) in front of ${backends.map((b) => b.node).join(', ')}`);
       // Listed before it starts: an interrupt during the start must not leave it unnamed.
       const name = loadBalancerName(ns.name);
-      o.onContainer?.(name, `docker rm -f ${name}`, true);
+      o.onContainer?.(name, removeCommand(name), true);
       loadBalancer = await startLoadBalancer({
         // checkLoadEntry admitted only kind clusters, which zdt has claimed by their kind name.
         cluster: cluster.kindName!,
@@ -113,7 +114,6 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
         onBackendChange: (c) => (onBackendChange ?? ((x) => progress('expose', `load balancer: ${x.node} ${BACKEND_STATES[x.state]} for ${x.service}${x.reason ? ` (${x.reason})` : ''}`)))(c),
         signal,
       });
-      o.onContainer?.(loadBalancer.container, loadBalancer.undo, true);
       const lb = loadBalancer;
       exposures = exposures.map((e, i) => ({ ...e, url: lb.url(i, o.scheme, o.path), via: lb.container }));
       for (const e of exposures) {
