@@ -1,3 +1,5 @@
+import { ErrorCode, ZdtError } from './errors.ts';
+
 /**
  * One monotonic clock per run. Load records and timeline events are both stamped in
  * milliseconds since `t0`, so a failure burst and a cordon can be compared directly.
@@ -31,4 +33,31 @@ export function clockAt(origin: number, t0Wall: number): Clock {
     t0Wall,
     wall: (offsetMs) => t0Wall + offsetMs,
   };
+}
+
+/** Another machine's clock against this one's, from round trips (see estimateClockOffset). */
+export interface ClockOffset {
+  /** The other clock minus this one, ms. */
+  readonly offsetMs: number;
+  /** Half the round trip the estimate came from, ms: the true offset lies within offsetMs ± this. */
+  readonly uncertaintyMs: number;
+  readonly samples: number;
+}
+
+/** One round trip: this machine's time when asking and when the answer came, and the other clock's time in the answer (all epoch ms). */
+export interface ClockSample {
+  readonly sentAt: number;
+  readonly remoteAt: number;
+  readonly receivedAt: number;
+}
+
+/**
+ * NTP's estimate (RFC 5905, on-wire protocol): the other clock read at the midpoint of a round
+ * trip, from the sample with the shortest round trip, whose asymmetry can err the least.
+ * Throws ZDT_INVALID_OPTION without samples.
+ */
+export function estimateClockOffset(samples: readonly ClockSample[]): ClockOffset {
+  const best = [...samples].sort((a, b) => a.receivedAt - a.sentAt - (b.receivedAt - b.sentAt))[0];
+  if (!best) throw new ZdtError(ErrorCode.InvalidOption, 'no round trips to estimate a clock offset from', { details: { option: 'samples', value: 0 } });
+  return { offsetMs: best.remoteAt - (best.sentAt + best.receivedAt) / 2, uncertaintyMs: (best.receivedAt - best.sentAt) / 2, samples: samples.length };
 }

@@ -21,13 +21,19 @@ export interface AttachedCli extends AsyncDisposable {
   /** Scratch directory of this suite (reports, written variants, the kubeconfig). */
   readonly dir: string;
   readonly kubeconfig: string;
-  /** `zdt verify ARGS --kubeconfig <shared cluster> --report-dir <dir>/reports`; stderr is echoed as progress. */
+  /**
+   * `zdt verify ARGS --kubeconfig <shared cluster> --report-dir <dir>/reports`; stderr is echoed
+   * as progress. With neither --entry nor --url in ARGS, `--entry nodeport`: attached, the load
+   * would come from a pod by default, and these suites judge the path a run that creates its own
+   * kind cluster takes (suite 19 judges the in-cluster one).
+   */
   verify(args: readonly string[]): Promise<CliRun>;
   /** Writes manifests into `<dir>/<name>/app.yaml` and returns that directory. */
   write(name: string, manifests: readonly LoadedManifest[]): Promise<string>;
 }
 
-export async function attachedCli(): Promise<AttachedCli> {
+/** `cliDefaultEntry`: leave --entry to the CLI (in-cluster, with --kubeconfig) rather than add `--entry nodeport`. */
+export async function attachedCli({ cliDefaultEntry = false } = {}): Promise<AttachedCli> {
   const cluster = await sharedCluster();
   const dir = await mkdtemp(join(tmpdir(), 'zdt-cli-e2e-'));
   const kubeconfig = join(dir, 'kubeconfig');
@@ -44,7 +50,8 @@ export async function attachedCli(): Promise<AttachedCli> {
         env: process.env,
         signal: new AbortController().signal,
       };
-      const code = await runCli(['verify', ...args, '--kubeconfig', kubeconfig, '--report-dir', join(dir, 'reports')], io);
+      const entry = cliDefaultEntry || args.includes('--entry') || args.includes('--url') ? [] : ['--entry', 'nodeport'];
+      const code = await runCli(['verify', ...args, ...entry, '--kubeconfig', kubeconfig, '--report-dir', join(dir, 'reports')], io);
       return { code, stdout, stderr };
     },
     async write(name, manifests) {

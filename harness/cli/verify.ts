@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { OFFLINE_NGINX_IMAGE } from '../cluster/images.ts';
+import { OFFLINE_LOAD_IMAGE, OFFLINE_NGINX_IMAGE, STOCK_LOAD_IMAGE } from '../cluster/images.ts';
 import { CLI_DRAIN_FLAGS } from '../drain/options.ts';
 import { ErrorCode, isZdtError, ZdtError } from '../errors.ts';
 import { formatText, summarize } from '../lint/format.ts';
@@ -62,7 +62,9 @@ export interface VerifyFlags extends ChartFlags, LoadFlags {
   kindConfig?: string;
   nodeImage?: string;
   kubeProxyMode?: KubeProxyMode | 'all';
-  entry: Entry;
+  entry?: Entry;
+  loadNode?: string;
+  loadImage?: string;
   kubeconfig?: string;
   context?: string;
   allowDisruption?: boolean;
@@ -103,11 +105,15 @@ export function registerVerify(program: Command, { io, exit }: CommandContext, d
         .conflicts('kubeconfig'),
     )
     .addOption(
-      new Option('--entry <where>', "where the load enters: nodeport, each Service's NodePort on the control-plane node; load-balancer, a load balancer zdt starts in front of every worker's NodePort, with a cloud's health checks (kube-proxy's /healthz, or the healthCheckNodePort under externalTrafficPolicy Local)")
+      new Option(
+        '--entry <where>',
+        "where the load enters: nodeport, each Service's NodePort on the control-plane node (default on kind); load-balancer, a load balancer zdt starts in front of every worker's NodePort, with a cloud's health checks (kube-proxy's /healthz, or the healthCheckNodePort under externalTrafficPolicy Local); in-cluster, a pod on a node no scenario drains, reaching each Service by name (default with --kubeconfig)",
+      )
         .choices(ENTRIES)
-        .default('nodeport')
         .conflicts('url'),
     )
+    .option('--load-node <node|selector>', 'with --entry in-cluster: the node the load pod runs on, by name or label selector (zdt.dev/load=true); default: a control-plane node, else one the app does not use')
+    .option('--load-image <image>', `with --entry in-cluster: the load pod's image, any with Node.js >= 20 the nodes can pull (default: ${OFFLINE_LOAD_IMAGE} on a kind cluster of this host, else ${STOCK_LOAD_IMAGE})`)
     .addOption(new Option('--node-image <image>', 'kind node image (default: $ZDT_NODE_IMAGE, the offline image, or kind\'s)').conflicts('kubeconfig'))
     .option('--kubeconfig <file>', 'attach to the cluster of this kubeconfig instead of creating a kind cluster')
     .option('--context <name>', 'context within --kubeconfig (default: its current context)')
@@ -184,6 +190,13 @@ async function run(dir: string, flags: VerifyFlags, scenarios: readonly Scenario
   const inputs = await loadVerifyInputs(dir, flags.service, flags.port, renderOptionsOf(flags, io.signal));
   if (flags.url !== undefined) checkUrl(flags.url, inputs.services, '--url');
   const loadProfile = await loadProfileOf(flags);
+  // An attached cluster publishes no NodePort on 127.0.0.1: its load comes from a pod unless --url says where traffic enters.
+  const entry: Entry = flags.entry ?? (flags.kubeconfig !== undefined && flags.url === undefined ? 'in-cluster' : 'nodeport');
+  for (const [flag, value] of [['--load-node', flags.loadNode], ['--load-image', flags.loadImage]] as const) {
+    if (value !== undefined && entry !== 'in-cluster') {
+      throw new ZdtError(ErrorCode.InvalidOption, `${flag} applies to the load pod of --entry in-cluster, and this run's load enters through ${entry === 'nodeport' && flags.url !== undefined ? '--url' : `--entry ${entry}`}: drop it, or add --entry in-cluster`, { details: { option: flag, value } });
+    }
+  }
   const options = scenarios.map((name): ScenarioOptions => ({
     name: labelOf(name, mode),
     manifests: inputs.manifests,
@@ -195,7 +208,9 @@ async function run(dir: string, flags: VerifyFlags, scenarios: readonly Scenario
     insecure: flags.insecure === true,
     expectStatus: flags.expectStatus,
     url: flags.url,
-    entry: flags.entry,
+    entry,
+    loadNode: flags.loadNode,
+    loadImage: flags.loadImage,
     maintenance: maintenanceOf(name, flags),
     budget: { maxFailed: flags.maxFailed, maxOutageMs: flags.maxOutage },
     rate: loadProfile ? undefined : flags.rate,
@@ -231,7 +246,7 @@ async function run(dir: string, flags: VerifyFlags, scenarios: readonly Scenario
   });
   if (io.signal.aborted) throw abortError(io.signal);
   // Before a cluster is made for nothing.
-  if (flags.entry === 'load-balancer') await requireLoadBalancerImage(io.signal);
+  if (entry === 'load-balancer') await requireLoadBalancerImage(io.signal);
   const session = await progress.step('cluster', (log) =>
     deps.startCluster({
       kubeconfig: flags.kubeconfig,
@@ -243,7 +258,7 @@ async function run(dir: string, flags: VerifyFlags, scenarios: readonly Scenario
       // Unset rather than false, so ZDT_REUSE_CLUSTER / ZDT_KEEP_CLUSTER still apply.
       reuse: flags.reuseCluster || undefined,
       keep: flags.keepCluster || undefined,
-      loadImages: [OFFLINE_NGINX_IMAGE, ...inputs.images],
+      loadImages: [OFFLINE_NGINX_IMAGE, ...(entry === 'in-cluster' ? [OFFLINE_LOAD_IMAGE] : []), ...inputs.images],
       signal: io.signal,
       onProgress: log,
     }),

@@ -5,6 +5,10 @@ export const OFFLINE_NODE_IMAGE = 'zdt.local/kind-node:v1.34.4';
 export const OFFLINE_NGINX_IMAGE = 'zdt.local/nginx:1.22';
 /** The load balancer of `--entry load-balancer` (harness/entry/load-balancer.ts). */
 export const OFFLINE_HAPROXY_IMAGE = 'zdt.local/haproxy:2.6';
+/** The load pod of `--entry in-cluster` (harness/entry/in-cluster.ts): the Debian base with this host's Node binary. */
+export const OFFLINE_LOAD_IMAGE = 'zdt.local/node:host';
+/** The load pod's image on hosts with a registry: the current Node LTS; the program comes in a ConfigMap either way. */
+export const STOCK_LOAD_IMAGE = 'node:24-slim';
 
 /**
  * The node image for new clusters: $ZDT_NODE_IMAGE, else the offline-built image when this

@@ -38,6 +38,13 @@ export interface KubeApi {
   delete(ref: ObjectRef & { name: string }, options?: { gracePeriodSeconds?: number }, signal?: AbortSignal): Promise<boolean>;
   /** POST pods/<name>/eviction (policy/v1). Rejects with ZDT_KUBE_API carrying the status (429, 500, 404, ...). */
   evict(namespace: string, name: string, options?: EvictOptions, signal?: AbortSignal): Promise<void>;
+  /** The pod's log (all of it, as text; GET pods/<name>/log), of its only container or of `container`. */
+  podLog(namespace: string, name: string, options?: { container?: string }, signal?: AbortSignal): Promise<string>;
+  /**
+   * GET `path` on the pod's `port` through the API server's pod proxy (pods/<name>:<port>/proxy):
+   * the answer's body, for a 2xx. Reaches a pod wherever it runs, with the kubeconfig's credentials.
+   */
+  podProxyGet(namespace: string, name: string, port: number, path: string, signal?: AbortSignal): Promise<string>;
   /**
    * Watches a collection until `signal` aborts or the server closes the stream; resolves then.
    * Callers that need a continuous watch re-list and re-watch (see harness/observe).

@@ -127,11 +127,12 @@ export function createKubeApi(options: KubeClientOptions = {}): KubeApi {
     contentType: string | undefined,
     signal: AbortSignal | undefined,
     what: string,
+    accept = 'application/json',
   ): Promise<{ status: number; text: string }> {
     if (signal?.aborted) throw abortError(signal);
     const ctx = new RequestContext(identity.server + path, method);
     for (const [k, v] of Object.entries(query)) if (v !== undefined) ctx.setQueryParam(k, String(v));
-    ctx.setHeaderParam('Accept', 'application/json');
+    ctx.setHeaderParam('Accept', accept);
     if (body !== undefined) {
       ctx.setHeaderParam('Content-Type', contentType ?? 'application/json');
       ctx.setBody(JSON.stringify(body));
@@ -214,6 +215,8 @@ export function createKubeApi(options: KubeClientOptions = {}): KubeApi {
   }
 
   const ok = (status: number) => status >= 200 && status < 300;
+  // Logs and a pod's own answers are not Kubernetes objects; an error Status still comes as JSON.
+  const TEXT = 'text/plain, application/json, */*';
 
   return {
     identity,
@@ -269,6 +272,21 @@ export function createKubeApi(options: KubeClientOptions = {}): KubeApi {
       const what = `eviction of pod ${namespace}/${name}`;
       const res = await send(HttpMethod.POST, `${await pathOf(ref, signal)}/eviction`, {}, body, 'application/json', signal, what);
       if (!ok(res.status)) throw statusError('create', what, res.status, res.text);
+    },
+
+    async podLog(namespace: string, name: string, opts: { container?: string } = {}, signal?: AbortSignal): Promise<string> {
+      const what = `log of pod ${namespace}/${name}`;
+      const res = await send(HttpMethod.GET, `${await pathOf({ apiVersion: 'v1', kind: 'Pod', namespace, name }, signal)}/log`, { container: opts.container }, undefined, undefined, signal, what, TEXT);
+      if (!ok(res.status)) throw statusError('get', what, res.status, res.text);
+      return res.text;
+    },
+
+    async podProxyGet(namespace: string, name: string, port: number, path: string, signal?: AbortSignal): Promise<string> {
+      const what = `${path} on pod ${namespace}/${name}:${port}`;
+      const pod = await pathOf({ apiVersion: 'v1', kind: 'Pod', namespace, name }, signal);
+      const res = await send(HttpMethod.GET, `${pod.slice(0, -encodeURIComponent(name).length)}${encodeURIComponent(`${name}:${port}`)}/proxy${path}`, {}, undefined, undefined, signal, what, TEXT);
+      if (!ok(res.status)) throw statusError('get', what, res.status, res.text);
+      return res.text;
     },
 
     async watch(ref, opts, onEvent, signal): Promise<void> {

@@ -100,6 +100,30 @@ export interface LoadHandle extends LoadCounts, AsyncDisposable {
   stop(): Promise<RequestLog>;
 }
 
+/**
+ * The LoadHandle of a load that runs elsewhere (a worker thread, a pod): its counters as
+ * `counts` last heard them, `done` its log, `stop` asks it to end. Dispose rejects as `done` does.
+ */
+export function reportedLoad(counts: () => LoadCounts, done: Promise<RequestLog>, stop: () => void): LoadHandle {
+  return {
+    get sent() { return counts().sent; },
+    get ok() { return counts().ok; },
+    get failed() { return counts().failed; },
+    get inFlight() { return counts().inFlight; },
+    get dropped() { return counts().dropped; },
+    get lateStarts() { return counts().lateStarts; },
+    done,
+    stop() {
+      stop();
+      return done;
+    },
+    async [Symbol.asyncDispose]() {
+      stop();
+      await done;
+    },
+  };
+}
+
 const DEFAULTS = {
   ratePerSecond: 200,
   connection: DEFAULT_CONNECTION_MODE,

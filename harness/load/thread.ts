@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { clockOrigin } from '../clock.ts';
 import { ErrorCode, ZdtError } from '../errors.ts';
 import { abortError } from '../wait.ts';
-import { NO_COUNTS, resolveLoadOptions, type LoadCounts, type LoadHandle, type LoadOptions } from './loop.ts';
+import { NO_COUNTS, reportedLoad, resolveLoadOptions, type LoadCounts, type LoadHandle, type LoadOptions } from './loop.ts';
 import type { RequestLog } from './types.ts';
 import type { ThreadInput, ThreadMessage } from './thread-main.ts';
 
@@ -81,22 +81,5 @@ export function startLoadThread(options: LoadOptions): LoadHandle & { readonly s
   // A thread that failed before starting has nothing more to start.
   void done.finally(() => (signal?.removeEventListener('abort', stop), markStarted())).catch(() => undefined);
   signal?.addEventListener('abort', stop, { once: true });
-  return {
-    get sent() { return counts.sent; },
-    get ok() { return counts.ok; },
-    get failed() { return counts.failed; },
-    get inFlight() { return counts.inFlight; },
-    get dropped() { return counts.dropped; },
-    get lateStarts() { return counts.lateStarts; },
-    started,
-    done,
-    stop() {
-      stop();
-      return done;
-    },
-    async [Symbol.asyncDispose]() {
-      stop();
-      await done;
-    },
-  };
+  return Object.assign(reportedLoad(() => counts, done, stop), { started });
 }

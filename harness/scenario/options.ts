@@ -6,6 +6,7 @@ import { parseExpectStatus } from '../load/status.ts';
 import { CONNECTION_MODES, DEFAULT_CONNECTION_MODE } from '../load/pool.ts';
 import { MAX_SERVICES } from '../deploy/service.ts';
 import { NODE_FAULTS } from '../cluster/docker.ts';
+import { parseLoadNode } from '../entry/placement.ts';
 import { checkBudget } from '../verdict/budget.ts';
 import { judgesFailedRequests } from '../verdict/thresholds.ts';
 import { ENTRIES, type ScenarioOptions } from './types.ts';
@@ -44,10 +45,10 @@ export const isHttps = (o: Pick<ScenarioOptions, 'url' | 'scheme'>): boolean => 
 /**
  * Where the load enters: a NodePort zdt publishes, and a load balancer zdt starts on the kind
  * network, work only on a kind cluster, so on any other cluster `url` must say where the app's
- * traffic enters. Throws ZDT_INVALID_OPTION.
+ * traffic enters, unless the load runs in the cluster (entry 'in-cluster'). Throws ZDT_INVALID_OPTION.
  */
 export function checkLoadEntry(o: Pick<ScenarioOptions, 'url' | 'entry'>, cluster: { readonly name: string; readonly isKind: boolean }): void {
-  if (o.url !== undefined || cluster.isKind) return;
+  if (o.url !== undefined || o.entry === 'in-cluster' || cluster.isKind) return;
   if (o.entry === 'load-balancer') {
     throw new ZdtError(
       ErrorCode.InvalidOption,
@@ -57,7 +58,7 @@ export function checkLoadEntry(o: Pick<ScenarioOptions, 'url' | 'entry'>, cluste
   }
   throw new ZdtError(
     ErrorCode.InvalidOption,
-    `cluster ${cluster.name} is not a kind cluster, so none of its NodePorts is published on 127.0.0.1: give --url, where the app's traffic enters it (a load balancer, an Ingress host, or http://<node address>:<nodePort>)`,
+    `cluster ${cluster.name} is not a kind cluster, so none of its NodePorts is published on 127.0.0.1: give --url, where the app's traffic enters it (a load balancer, an Ingress host, or http://<node address>:<nodePort>), or --entry in-cluster to load it from a pod`,
     { details: { option: '--url', value: null } },
   );
 }
@@ -105,6 +106,11 @@ export function resolveScenarioOptions(options: ScenarioOptions): ResolvedScenar
   if (!ENTRIES.includes(o.entry)) throw bad('entry', o.entry, `must be one of ${ENTRIES.join(', ')}`);
   if (o.url !== undefined && o.entry !== 'nodeport') throw bad('entry', o.entry, 'cannot be given with url, which is where the load enters already: give one of them');
   if (o.url !== undefined) checkUrl(o.url, o.services);
+  for (const k of ['loadNode', 'loadImage'] as const) {
+    if (o[k] !== undefined && o.entry !== 'in-cluster') throw bad(k, o[k], "applies only to entry 'in-cluster', whose load runs in a pod");
+  }
+  if (o.loadNode !== undefined) parseLoadNode(o.loadNode);
+  if (o.loadImage !== undefined && !/^[^\s]+$/.test(o.loadImage)) throw bad('loadImage', o.loadImage, 'must be an image reference such as node:24-slim');
   const target = o.url ?? `${o.scheme}://127.0.0.1:${o.nodePort}${o.path}`;
   if (o.insecure && !isHttps(o)) throw bad('insecure', o.insecure, "applies only to https (scheme 'https' or an https url)");
   parseExpectStatus(o.expectStatus, 'expectStatus');

@@ -1,7 +1,11 @@
-import { createClock, type Clock } from '../clock.ts';
+import { createClock, type ClockOffset } from '../clock.ts';
 import type { Cluster } from '../cluster/cluster.ts';
 import { POOL_LABEL } from '../cluster/cluster.ts';
-import { removeCommand } from '../cluster/docker.ts';
+import { dockerImageExists, removeCommand } from '../cluster/docker.ts';
+import { OFFLINE_LOAD_IMAGE, STOCK_LOAD_IMAGE } from '../cluster/images.ts';
+import type { Namespace } from '../cluster/namespace.ts';
+import { startInClusterLoad } from '../entry/in-cluster.ts';
+import { parseLoadNode, type LoadPlacement } from '../entry/placement.ts';
 import { applyManifests, FIELD_MANAGER } from '../deploy/apply.ts';
 import { describePort, exposeService, selectPort } from '../deploy/expose.ts';
 import { findServices } from '../deploy/service.ts';
@@ -11,11 +15,11 @@ import { ErrorCode, ZdtError, isZdtError } from '../errors.ts';
 import type { KubeApi } from '../kube/api.ts';
 import type { KubeObject, Node, Pod } from '../kube/types.ts';
 import { HEALTH_CHECK, KUBE_PROXY_HEALTH_PORT, loadBalancerBackends, loadBalancerName, startLoadBalancer, type BackendChange, type LoadBalancer } from '../entry/load-balancer.ts';
-import { startLoad } from '../load/loop.ts';
+import { probeOnce } from '../load/probe.ts';
+import type { LoadHandle } from '../load/loop.ts';
 import { startLoadThread } from '../load/thread.ts';
 import { describeLoadProfile } from '../load/profile.ts';
 import { mergeLogs } from '../load/merge.ts';
-import { failedAt, outcomeLabel, type RequestLog } from '../load/types.ts';
 import { loadManifests } from '../manifests/load.ts';
 import { API_VERSION, atAutoscalerFloor, isServingKind, podSources, rolloutEffect, type PodSource } from '../manifests/workloads.ts';
 import { backendSubject, Timeline, type TimelineKind } from '../observe/events.ts';
@@ -65,6 +69,7 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
       onProgress: (s) => progress('ready', `${what}: ${s}`),
     });
   let disrupted = false;
+  let loadNs: Namespace | undefined;
   let loadBalancer: LoadBalancer | undefined;
   let onBackendChange: ((change: BackendChange) => void) | undefined;
   try {
@@ -81,13 +86,22 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
     await waitApp('app');
 
     // On kind the load goes to the entry node's own address, where its connection tracking sees
-    // the client's port; through zdt's load balancer, or to o.url, wherever that sends it.
+    // the client's port; through zdt's load balancer, or to o.url, wherever that sends it; or it
+    // runs in a pod, reaching each Service by name.
     const viaLoadBalancer = o.entry === 'load-balancer';
-    const entry = o.url === undefined && !viaLoadBalancer ? await cluster.entryNode(signal) : undefined;
+    const inCluster = o.entry === 'in-cluster';
+    const entry = o.url === undefined && o.entry === 'nodeport' ? await cluster.entryNode(signal) : undefined;
     let exposures: Exposure[] = [];
     if (o.url !== undefined) {
       exposures.push({ of: serviceNames[0]!, service: serviceNames[0]!, nodePort: null, created: false, url: o.url });
       progress('expose', `${o.url} -> Service ${serviceNames[0]} as the URL routes it (no NodePort; requests attributed by the pod header only)`);
+    } else if (inCluster) {
+      for (const [i, svc] of services.entries()) {
+        const port = selectPort(svc.object, o.port);
+        const url = `${o.scheme}://${serviceNames[i]}.${ns.name}.svc:${port?.port ?? 80}${o.path}`;
+        exposures.push({ of: serviceNames[i]!, service: serviceNames[i]!, nodePort: null, created: false, url });
+        progress('expose', `${url} -> Service ${serviceNames[i]} ${describePort(port)} from a pod, through its node's kube-proxy (requests attributed by the pod header only)`);
+      }
     } else {
       const type = viaLoadBalancer ? 'LoadBalancer' : 'NodePort';
       for (const [i, svc] of services.entries()) {
@@ -121,14 +135,21 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
         progress('expose', `${e.url} -> ${lb.container} -> NodePort ${e.nodePort} on ${backends.length} nodes, each checked on ${check} every ${HEALTH_CHECK.intervalMs / 1000} s (out after ${HEALTH_CHECK.fall} failures; requests attributed by the pod header only)`);
       }
     }
-    for (const e of exposures) await waitReachable(e, o, signal);
+    // The load pod probes from where it runs: this machine cannot reach a Service's name.
+    if (!inCluster) for (const e of exposures) await waitReachable(e, o, signal);
+    const placement = inCluster ? await loadPlacement(cluster, ns.name, o.loadNode, signal) : undefined;
+    if (inCluster) {
+      loadNs = await cluster.namespace(`${o.name}-load`, signal);
+      o.onNamespace?.(loadNs.name, true);
+    }
+    const loadImage = inCluster ? (o.loadImage ?? (cluster.kindName !== undefined && (await dockerImageExists(OFFLINE_LOAD_IMAGE, signal)) ? OFFLINE_LOAD_IMAGE : STOCK_LOAD_IMAGE)) : undefined;
 
     const clock = createClock();
     const timeline = new Timeline(clock);
     if (o.onEvent) timeline.on(o.onEvent);
     onBackendChange = (c) => timeline.record(BACKEND_EVENTS[c.state], backendSubject(c.service, c.node), c.reason);
     const watcher = startWatcher(api, { namespace: ns.name, services: exposures.map((e) => ({ service: e.service, as: e.of })), sink: timeline });
-    let loads: ReturnType<typeof startLoadThread>[] = [];
+    let loads: (LoadHandle & { readonly started: Promise<void> })[] = [];
     const stopLoads = () => Promise.all(loads.map((l) => l.stop()));
     let conntrack: ConntrackWatch | undefined;
     try {
@@ -143,8 +164,22 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
       const rate = o.loadProfile ? describeLoadProfile(o.loadProfile) : `${o.rate} req/s`;
       progress('load', `${rate} (${o.connection})${exposures.length > 1 ? ` on each of ${exposures.length} Services` : ''} for ${o.warmupMs} ms before maintenance`);
       // Each on a thread of its own: the watcher, drains and their garbage collection never hold its timers.
-      loads = exposures.map((e) => startLoadThread({ ...requestOf(o), url: e.url, clock, ...loadRateOf(o), connection: o.connection, signal }));
-      await Promise.all(loads.map((l) => l.started));
+      const loadOf = (e: Exposure) => ({ ...requestOf(o), url: e.url, ...loadRateOf(o), connection: o.connection });
+      if (inCluster) {
+        const pods = exposures.map((e, i) =>
+          startInClusterLoad({ api, namespace: loadNs!.name, name: `zdt-load-${i}`, image: loadImage!, placement: placement!, load: loadOf(e), clock, readyTimeoutMs: o.readyTimeoutMs, signal, onProgress: (m) => progress('load', m) }),
+        );
+        loads = pods;
+        await Promise.all(pods.map((l) => l.started));
+        for (const p of pods) {
+          const offset = describeClockOffset(p.clockOffset!);
+          progress('load', `load pod ${p.pod} on ${p.node}: its clock ${offset}; its records are moved onto this machine's clock by that`);
+          timeline.record('note', `pod/${p.pod}`, `load from node ${p.node}; clock offset ${offset}`);
+        }
+      } else {
+        loads = exposures.map((e) => startLoadThread({ ...loadOf(e), clock, signal }));
+        await Promise.all(loads.map((l) => l.started));
+      }
       for (const e of exposures) timeline.record('load-start', e.url, `${rate} to Service ${e.of}`);
       await sleep(o.warmupMs, signal);
 
@@ -195,7 +230,8 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
       progress('report', `${report.totals.scheduled} requests, ${report.totals.failed} failed`);
       return { report, namespace: ns.name, exposures, drains, finalPods };
     } finally {
-      await stopLoads();
+      // A load that failed to start has nothing to give; the error that ended the run is reported.
+      await Promise.allSettled(loads.map((l) => l.stop()));
       await watcher.stop();
       await conntrack?.[Symbol.asyncDispose]();
     }
@@ -209,19 +245,13 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
         (err: unknown) => progress('cleanup', `could not remove ${lb.container} (${(err as Error).message}): remove it with \`${lb.undo}\``),
       );
     }
-    await ns.delete().then(() => o.onNamespace?.(ns.name, false), () => {});
+    for (const n of [ns, loadNs]) await n?.delete().then(() => o.onNamespace?.(n.name, false), () => {});
     if (disrupted && o.restoreNodes) await cluster.resetNodes();
   }
 }
 
 const BACKEND_STATES: Readonly<Record<BackendChange['state'], string>> = { failing: 'failing its health check, still in rotation', down: 'out of rotation', up: 'back in rotation' };
 const BACKEND_EVENTS: Readonly<Record<BackendChange['state'], TimelineKind>> = { failing: 'lb-check-failed', down: 'lb-backend-down', up: 'lb-backend-up' };
-
-function countFailures(log: RequestLog): number {
-  let n = 0;
-  for (let i = 0; i < log.count; i++) if (failedAt(log, i)) n++;
-  return n;
-}
 
 /**
  * What every request of the run carries, for the load and for the reachability probe alike.
@@ -236,8 +266,6 @@ function preStopDelayOf(sources: readonly PodSource[]): { preStopDelayMs?: numbe
   return { preStopDelayMs: Math.min(...(delays as number[])) * 1000 };
 }
 
-/** A client error the app keeps giving is its answer to this request, not a warm-up: retrying will not change it. */
-const DEFINITIVE = (status: number) => status >= 400 && status < 500 && ![408, 425, 429].includes(status);
 /** How long the same definitive answer must persist before the probe gives up early. */
 const DEFINITIVE_FOR_MS = 10_000;
 
@@ -248,23 +276,16 @@ const DEFINITIVE_FOR_MS = 10_000;
  * once, with the statuses, rather than after the whole ready timeout.
  */
 async function waitReachable({ url, nodePort, via }: Exposure, o: ResolvedScenarioOptions, signal?: AbortSignal): Promise<void> {
-  const clock: Clock = createClock();
-  let answered = '';
   let definitiveSince: number | undefined;
   const wrongRequest = (statuses: string) =>
     new ZdtError(ErrorCode.AppNotReady, `${url} answered ${statuses} to every probe (expected ${o.expectStatus}): check ${nodePort === null ? '--url, --host' : '--path, --host, --port'} and --expect-status`, { details: { url, statuses } });
   await poll(
     async (why) => {
-      const log = await startLoad({ ...requestOf(o), url, clock, ratePerSecond: 20, durationMs: 500, connection: 'new', signal }).done;
-      const failed = countFailures(log);
-      if (failed === 0 && log.count > 0) return true;
-      const outcomes = new Map<string, number>();
-      for (const x of log.outcome) outcomes.set(outcomeLabel(x), (outcomes.get(outcomeLabel(x)) ?? 0) + 1);
-      answered = [...outcomes].map(([label, n]) => `${label} ×${n}`).join(', ');
-      const definitive = log.count > 0 && [...log.outcome].every(DEFINITIVE);
-      definitiveSince = definitive ? (definitiveSince ?? clock.now()) : undefined;
-      if (definitiveSince !== undefined && clock.now() - definitiveSince >= DEFINITIVE_FOR_MS) throw wrongRequest(answered);
-      why(`${failed}/${log.count} probe requests failed (${answered})`);
+      const probe = await probeOnce({ ...requestOf(o), url, signal });
+      if (probe.ok) return true;
+      definitiveSince = probe.definitive ? (definitiveSince ?? performance.now()) : undefined;
+      if (definitiveSince !== undefined && performance.now() - definitiveSince >= DEFINITIVE_FOR_MS) throw wrongRequest(probe.answered);
+      why(`${probe.failed}/${probe.sent} probe requests failed (${probe.answered})`);
       return undefined;
     },
     { timeoutMs: o.readyTimeoutMs, intervalMs: 500, signal, what: `${url} to answer` },
@@ -277,6 +298,25 @@ async function waitReachable({ url, nodePort, via }: Exposure, o: ResolvedScenar
     throw new ZdtError(ErrorCode.AppNotReady, `${err.message}: ${where}`, { cause: err });
   });
 }
+
+/**
+ * Where the load pod may run: never on a node the scenario takes away (those running the app's
+ * pods, which drains and node faults pick from, and the old pool a replacement drains).
+ * Throws ZDT_INVALID_OPTION when `--load-node` names one of them.
+ */
+async function loadPlacement(cluster: Cluster, namespace: string, loadNode: string | undefined, signal?: AbortSignal): Promise<LoadPlacement> {
+  const old = (await cluster.workers('old', signal)).map((n) => n.metadata?.name ?? '');
+  const avoid = [...new Set([...(await appNodes(cluster.api, namespace, signal)), ...old])].sort();
+  const chosen = loadNode === undefined ? {} : parseLoadNode(loadNode);
+  if (chosen.node !== undefined && avoid.includes(chosen.node)) {
+    throw new ZdtError(ErrorCode.InvalidOption, `--load-node ${chosen.node}: the scenario may take that node away (it runs the app's pods, or is in the old pool): choose another node`, { details: { option: '--load-node', value: loadNode } });
+  }
+  return { ...chosen, avoid };
+}
+
+/** "+0.4 ms ± 1.1 ms (its clock minus this machine's, best of 7 round trips)". */
+const describeClockOffset = (c: ClockOffset) =>
+  `${c.offsetMs >= 0 ? '+' : ''}${c.offsetMs.toFixed(1)} ms ± ${c.uncertaintyMs.toFixed(1)} ms against this machine's (best of ${c.samples} round trips through the API server)`;
 
 async function appNodes(api: KubeApi, namespace: string, signal?: AbortSignal): Promise<string[]> {
   const pods = await api.list<Pod>({ apiVersion: 'v1', kind: 'Pod', namespace }, {}, signal);

@@ -9,7 +9,7 @@ import type { AvailabilityBudget } from '../verdict/budget.ts';
 import type { Report } from '../verdict/report.ts';
 
 /** Where the load enters the cluster: see ScenarioOptions.entry. */
-export const ENTRIES = ['nodeport', 'load-balancer'] as const;
+export const ENTRIES = ['nodeport', 'load-balancer', 'in-cluster'] as const;
 export type Entry = (typeof ENTRIES)[number];
 
 /** What maintenance a scenario performs while the load runs. */
@@ -101,9 +101,22 @@ export interface ScenarioOptions {
    * Where the load enters the cluster (ENTRIES): 'nodeport' (default), each Service's NodePort
    * on the kind control-plane node; 'load-balancer', a load balancer zdt starts in front of
    * every worker's NodePort with a cloud's health checks (harness/entry/load-balancer.ts; kind
-   * clusters only; not with `url`).
+   * clusters only; not with `url`); 'in-cluster', zdt's load generator in a pod that reaches each
+   * Service by its DNS name, the east-west path (harness/entry/in-cluster.ts; any cluster).
    */
   readonly entry?: Entry;
+  /**
+   * Entry 'in-cluster': where the load pod runs, a node name or a label selector
+   * ("zdt.dev/load=true"); never on a node the scenario takes away. Default: a control-plane node
+   * if the pod may run there, else any node the app does not use.
+   */
+  readonly loadNode?: string;
+  /**
+   * Entry 'in-cluster': the load pod's image, any with Node.js >= 20 the nodes can pull (the
+   * program comes in a ConfigMap). Default: the offline-built zdt.local/node:host on a kind
+   * cluster of this host that has it, else node:24-slim.
+   */
+  readonly loadImage?: string;
   readonly signal?: AbortSignal;
   /** Step-level progress ("deploying", "draining zdt-worker, zdt-worker2", ...). */
   readonly onProgress?: (step: ScenarioStep, message: string) => void;

@@ -18,6 +18,8 @@ NODE_IMAGE=${ZDT_NODE_IMAGE:-zdt.local/kind-node:${K8S_VERSION}}
 NGINX_IMAGE=${ZDT_NGINX_IMAGE:-zdt.local/nginx:1.22}
 # zdt reads this tag as it is (harness/cluster/images.ts OFFLINE_HAPROXY_IMAGE): no override.
 HAPROXY_IMAGE=zdt.local/haproxy:2.6
+# The load pod of --entry in-cluster, with this host's Node.js (harness/cluster/images.ts OFFLINE_LOAD_IMAGE).
+LOAD_IMAGE=zdt.local/node:host
 
 export GOFLAGS=-buildvcs=false
 export CGO_ENABLED=0
@@ -58,13 +60,16 @@ rootfs_image() {
   rm -rf "$dir"
 }
 
-# The Debian rootfs images the node, kube-proxy, nginx and haproxy images start from
+# The Debian rootfs images the node, kube-proxy, nginx, haproxy and load images start from
 # (build-base-images.sh builds them all; each image's own script builds its own when missing).
 NODE_BASE_PKGS=systemd,systemd-sysv,dbus,containerd,runc,containernetworking-plugins,iptables,nftables,conntrack,iproute2,ethtool,socat,util-linux,mount,kmod,ca-certificates,procps,libseccomp2,bash,iputils-ping
 NET_BASE_PKGS=iptables,nftables,conntrack,iproute2,kmod,bash,ca-certificates
 NGINX_BASE_PKGS=nginx-light,procps
 HAPROXY_BASE_PKGS=haproxy
+# Node.js's official Linux binary links libstdc++ dynamically; ca-certificates for https targets.
+LOAD_BASE_PKGS=libstdc++6,ca-certificates
 NODE_BASE_IMAGE=zdt.local/node-base:$(cache_key "$NODE_BASE_PKGS" "$DEBIAN_SUITE")
 NET_BASE_IMAGE=zdt.local/net-base:$(cache_key "$NET_BASE_PKGS" "$DEBIAN_SUITE")
 NGINX_BASE_IMAGE=zdt.local/nginx-base:$(cache_key "$NGINX_BASE_PKGS" "$DEBIAN_SUITE")
 HAPROXY_BASE_IMAGE=zdt.local/haproxy-base:$(cache_key "$HAPROXY_BASE_PKGS" "$DEBIAN_SUITE")
+LOAD_BASE_IMAGE=zdt.local/load-base:$(cache_key "$LOAD_BASE_PKGS" "$DEBIAN_SUITE")

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { CLI_DRAIN_FLAGS } from '../../harness/drain/options.ts';
-import { OFFLINE_NGINX_IMAGE } from '../../harness/cluster/images.ts';
+import { OFFLINE_LOAD_IMAGE, OFFLINE_NGINX_IMAGE } from '../../harness/cluster/images.ts';
 import { KUBE_PROXY_MODES, unsupportedReason } from '../../harness/cluster/proxy-mode.ts';
 import { cli, fakeCluster } from './fakes.ts';
 
@@ -136,6 +136,27 @@ describe('zdt verify: input validation (exit 2 before any cluster)', () => {
   it('rejects a Service whose selector matches no pod template, naming file:line', async () => {
     const sub = await write('unmatched', { 'app.yaml': `${deployment('web', 'app: web')}---\n${service('web', 'app: webb')}` });
     await rejects([sub], /app\.yaml:\d+: Service web selects .*webb.*matches no pod template.*\[ZDT_SERVICE\]/);
+  });
+
+  it('--entry: nodeport on a kind cluster it creates, in-cluster with --kubeconfig unless --url or --entry says otherwise; --load-node and --load-image go with in-cluster', async () => {
+    const kubeconfig = join(dir, 'kubeconfig-entry');
+    await writeFile(kubeconfig, 'apiVersion: v1\nkind: Config\n');
+    const fake = fakeCluster();
+    const run = async (...args: string[]) => {
+      const r = await cli(['verify', GOOD, '--scenario', 'rollout', '--report-dir', join(dir, 'r-entry'), '--no-lint', ...args], fake);
+      expect(r.code, r.stderr).to.equal(0);
+      return fake.ran.at(-1)!;
+    };
+    expect((await run()).entry).to.equal('nodeport');
+    expect(fake.started.at(-1)!.loadImages).to.not.include(OFFLINE_LOAD_IMAGE);
+    expect(await run('--kubeconfig', kubeconfig)).to.deep.include({ entry: 'in-cluster' });
+    expect(await run('--kubeconfig', kubeconfig, '--url', 'http://lb.example/')).to.deep.include({ entry: 'nodeport', url: 'http://lb.example/' });
+    expect(await run('--kubeconfig', kubeconfig, '--entry', 'nodeport')).to.deep.include({ entry: 'nodeport' });
+    expect(await run('--entry', 'in-cluster', '--load-node', 'zdt.dev/load=true', '--load-image', 'registry.example/node:24')).to.deep.include({ entry: 'in-cluster', loadNode: 'zdt.dev/load=true', loadImage: 'registry.example/node:24' });
+    // zdt's own kind cluster gets the offline load image loaded when the load runs in a pod.
+    expect(fake.started.at(-1)!.loadImages).to.include(OFFLINE_LOAD_IMAGE);
+    await rejects(['--load-node', 'zdt-worker'], /--load-node applies to the load pod of --entry in-cluster, and this run's load enters through --entry nodeport: drop it, or add --entry in-cluster/);
+    await rejects(['--entry', 'in-cluster', '--load-node', 'a=b,c'], /invalid --load-node "a=b,c": "c" is not key=value/);
   });
 
   it('loads every Service that selects a workload by default, or those --service names', async () => {

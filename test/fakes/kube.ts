@@ -8,7 +8,7 @@ import type { ClusterIdentity, EvictOptions, KubeApi, ListOptions } from '../../
 import type { KubeObject, Node, ObjectRef, Pod, PodDisruptionBudget, WatchEventType } from '../../harness/kube/types.ts';
 import { abortError } from '../../harness/wait.ts';
 
-export type Verb = 'get' | 'list' | 'create' | 'patch' | 'apply' | 'delete' | 'evict' | 'watch';
+export type Verb = 'get' | 'list' | 'create' | 'patch' | 'apply' | 'delete' | 'evict' | 'watch' | 'log' | 'proxy';
 
 export interface ScriptedError {
   status: number;
@@ -88,6 +88,10 @@ export class FakeKubeApi implements KubeApi {
   readonly calls: Call[] = [];
   /** Per pod "namespace/name": answers to its successive evictions; once exhausted, evictions are accepted. */
   readonly evictions = new Map<string, EvictionStep[]>();
+  /** What a pod answers through the API server's proxy, per pod "namespace/name"; a pod without an entry answers 503 as an unready pod does. */
+  readonly podServers = new Map<string, (port: number, path: string) => string>();
+  /** Each pod's log, per "namespace/name"; a pod without an entry has an empty log. */
+  readonly podLogs = new Map<string, string>();
   /** What an accepted eviction does; default: the pod is deleted at once. */
   onEvicted: (pod: Pod, api: FakeKubeApi) => void = (pod, api) => api.remove(podRef(pod));
 
@@ -225,6 +229,21 @@ export class FakeKubeApi implements KubeApi {
   async delete(ref: ObjectRef & { name: string }, _options?: { gracePeriodSeconds?: number }, signal?: AbortSignal): Promise<boolean> {
     this.#enter('delete', describe(ref), signal);
     return this.remove(ref);
+  }
+
+  async podLog(namespace: string, name: string, _options: { container?: string } = {}, signal?: AbortSignal): Promise<string> {
+    const ref = { apiVersion: 'v1', kind: 'Pod', namespace, name };
+    this.#enter('log', describe(ref), signal);
+    if (!this.#objects.has(keyOf(ref))) throw apiError('log', describe(ref), { status: 404, reason: 'NotFound' });
+    return this.podLogs.get(`${namespace}/${name}`) ?? '';
+  }
+
+  async podProxyGet(namespace: string, name: string, port: number, path: string, signal?: AbortSignal): Promise<string> {
+    const ref = { apiVersion: 'v1', kind: 'Pod', namespace, name };
+    this.#enter('proxy', `${describe(ref)}:${port}${path}`, signal);
+    const server = this.podServers.get(`${namespace}/${name}`);
+    if (!this.#objects.has(keyOf(ref)) || !server) throw apiError('proxy', describe(ref), { status: 503, reason: 'ServiceUnavailable' });
+    return server(port, path);
   }
 
   async evict(namespace: string, name: string, options: EvictOptions = {}, signal?: AbortSignal): Promise<void> {

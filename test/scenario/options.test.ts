@@ -13,7 +13,10 @@ describe('scenario/options', () => {
     const bad = (o: object, re: RegExp) => expect(() => resolveScenarioOptions({ ...base, ...o } as never)).to.throw(re);
     bad({ name: 'Drain Test' }, /name must be lower-case letters, digits and dashes, got "Drain Test"/);
     bad({ rate: 0 }, /rate must be > 0 requests per second, got 0/);
-    bad({ entry: 'ingress' }, /entry must be one of nodeport, load-balancer, got "ingress"/);
+    bad({ entry: 'ingress' }, /entry must be one of nodeport, load-balancer, in-cluster, got "ingress"/);
+    bad({ loadNode: 'zdt-control-plane' }, /loadNode applies only to entry 'in-cluster', whose load runs in a pod, got "zdt-control-plane"/);
+    bad({ entry: 'in-cluster', loadNode: 'role!=app' }, /invalid --load-node "role!=app": "role!=app" is not key=value/);
+    bad({ entry: 'in-cluster', loadImage: 'node 24' }, /loadImage must be an image reference such as node:24-slim, got "node 24"/);
     bad({ entry: 'load-balancer', url: 'http://lb.example/' }, /entry cannot be given with url, which is where the load enters already: give one of them, got "load-balancer"/);
     bad({ settleMs: -1 }, /settleMs must be >= 0, got -1/);
     bad({ nodePort: 8080 }, /nodePort must be a NodePort in 30000-32767, got 8080/);
@@ -46,5 +49,7 @@ describe('scenario/options', () => {
     // zdt's load balancer joins kind's Docker network, which only a kind cluster has.
     expect(() => checkLoadEntry({ entry: 'load-balancer' }, { name: 'kind-zdt', isKind: true })).to.not.throw();
     expect(() => checkLoadEntry({ entry: 'load-balancer' }, { name: 'prod', isKind: false })).to.throw(/^cluster prod is not a kind cluster, and --entry load-balancer starts its load balancer on kind's Docker network: give --url/);
+    // A load pod reaches the Services by name on any cluster.
+    expect(() => checkLoadEntry({ entry: 'in-cluster' }, { name: 'prod', isKind: false })).to.not.throw();
   });
 });
