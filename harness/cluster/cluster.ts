@@ -103,6 +103,11 @@ export class Cluster implements AsyncDisposable {
     return this.claim?.name;
   }
 
+  /** True when zdt started this kind cluster (created or reused it), and so loaded `loadImages` into it; false when attached by kubeconfig. */
+  get loadedImages(): boolean {
+    return this.kind !== undefined;
+  }
+
   static async start(options: ClusterOptions = {}): Promise<Cluster> {
     const o = resolveClusterOptions(options);
     const progress = o.onProgress ?? (() => {});

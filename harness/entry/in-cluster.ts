@@ -1,7 +1,9 @@
 import { clockOrigin, estimateClockOffset, type Clock, type ClockOffset, type ClockSample } from '../clock.ts';
 import { ErrorCode, ZdtError, isZdtError } from '../errors.ts';
 import type { KubeApi } from '../kube/api.ts';
-import type { KubeObject, Pod } from '../kube/types.ts';
+import type { KubeObject, Pod, Service } from '../kube/types.ts';
+import type { LoadedManifest } from '../manifests/load.ts';
+import { placeOf } from '../manifests/render.ts';
 import { loadPodBundle } from '../load/bundle.ts';
 import { NO_COUNTS, reportedLoad, resolveLoadOptions, type LoadCounts, type LoadHandle, type LoadOptions } from '../load/loop.ts';
 import type { RequestLog } from '../load/types.ts';
@@ -11,13 +13,16 @@ import type { LoadPlacement } from './placement.ts';
 
 const PROGRAM = 'load.cjs';
 const CONTROL_PLANE = 'node-role.kubernetes.io/control-plane';
-const HOSTNAME = 'kubernetes.io/hostname';
 /** Round trips for the clock offset; the shortest one counts. */
 const CLOCK_SAMPLES = 7;
 /** How often the counters are read from the pod while it runs, ms: progress only. */
 const STATUS_MS = 1000;
 /** After /stop: in-flight requests end within the load's timeouts, then the records are written. */
 const EXIT_GRACE_MS = 60_000;
+/** How long the probes may get the same client error (a wrong path or host) before the start fails, as waitReachable's. */
+const DEFINITIVE_FOR_MS = 10_000;
+/** How long the scheduler may find no node before the start fails, rather than after the whole ready timeout. */
+const UNSCHEDULABLE_FOR_MS = 10_000;
 /** Waiting reasons after which the container will not start without a change. */
 const STUCK = new Set(['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError', 'CrashLoopBackOff']);
 
@@ -40,7 +45,11 @@ export interface InClusterLoadOptions {
 }
 
 export interface InClusterLoad extends LoadHandle {
-  /** Resolves once the pod's load has begun; rejects with ZDT_LOAD or ZDT_TIMEOUT when it could not start (the reason and what to do in the message). */
+  /**
+   * Resolves once the pod's load has begun; rejects when it could not start, the reason and what
+   * to do in the message: ZDT_LOAD (image, scheduling, the API server's pod proxy, a timeout),
+   * ZDT_APP_NOT_READY (the Service keeps answering a client error), ZDT_KUBE_API, ZDT_ABORTED.
+   */
   readonly started: Promise<void>;
   readonly pod: string;
   /** Set once started. */
@@ -49,20 +58,36 @@ export interface InClusterLoad extends LoadHandle {
   readonly clockOffset: ClockOffset | undefined;
 }
 
+/**
+ * A Service the load pod cannot judge by its name: a headless one resolves to single pods (the
+ * pod would go on loading one it looked up, on the pod's own port), and one with
+ * internalTrafficPolicy Local sends a client only to pods on the client's node, where the load
+ * pod is placed not to be. Throws ZDT_SERVICE naming the way out.
+ */
+export function checkInClusterService(loaded: LoadedManifest & { object: Service }): void {
+  const svc = loaded.object;
+  const name = svc.metadata?.name ?? '';
+  const refuse = (why: string) => new ZdtError(ErrorCode.Service, `${placeOf(loaded)}: Service ${name} ${why}: choose another Service with --service, or another --entry`, { details: { service: name } });
+  if (svc.spec?.clusterIP === 'None') throw refuse('is headless (clusterIP: None): its name resolves to single pods, which the load pod would keep loading as they go');
+  if (svc.spec?.internalTrafficPolicy === 'Local') throw refuse('has internalTrafficPolicy Local: a client reaches only pods on its own node, and the load pod runs where the app does not');
+}
+
 /** The pod and its ConfigMap (the bundled program), as zdt applies them. */
 export function loadPodObjects(o: Pick<InClusterLoadOptions, 'namespace' | 'name' | 'image' | 'placement' | 'load'>, program: string): [KubeObject, Pod] {
-  const labels = { 'app.kubernetes.io/name': 'zdt-load', 'app.kubernetes.io/managed-by': 'zdt' };
-  const metadata = { name: o.name, namespace: o.namespace, labels };
+  const metadata = { name: o.name, namespace: o.namespace, labels: { 'app.kubernetes.io/name': 'zdt-load', 'app.kubernetes.io/managed-by': 'zdt' } };
   const input: PodLoadInput = { options: o.load };
-  const required = [
-    ...(o.placement.avoid.length > 0 ? [{ key: HOSTNAME, operator: 'NotIn', values: [...o.placement.avoid] }] : []),
-    ...(o.placement.node !== undefined ? [{ key: HOSTNAME, operator: 'In', values: [o.placement.node] }] : []),
-    ...Object.entries(o.placement.selector ?? {}).map(([key, value]) => ({ key, operator: 'In', values: [value] })),
+  // Nodes by name through metadata.name (the kubernetes.io/hostname label may differ from it),
+  // one name per requirement: the API server takes no more in a field selector's In or NotIn.
+  const names = [
+    ...o.placement.avoid.map((node) => ({ key: 'metadata.name', operator: 'NotIn', values: [node] })),
+    ...(o.placement.node !== undefined ? [{ key: 'metadata.name', operator: 'In', values: [o.placement.node] }] : []),
   ];
+  const labels = Object.entries(o.placement.selector ?? {}).map(([key, value]) => ({ key, operator: 'In', values: [value] }));
+  const term = { ...(labels.length > 0 ? { matchExpressions: labels } : {}), ...(names.length > 0 ? { matchFields: names } : {}) };
   const chosen = o.placement.node !== undefined || o.placement.selector !== undefined;
   const affinity = {
     nodeAffinity: {
-      ...(required.length > 0 ? { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: required }] } } : {}),
+      ...(Object.keys(term).length > 0 ? { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [term] } } : {}),
       ...(chosen ? {} : { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, preference: { matchExpressions: [{ key: CONTROL_PLANE, operator: 'Exists' }] } }] }),
     },
   };
@@ -77,6 +102,8 @@ export function loadPodObjects(o: Pick<InClusterLoadOptions, 'namespace' | 'name
       automountServiceAccountToken: false,
       affinity,
       tolerations: [{ key: CONTROL_PLANE, operator: 'Exists', effect: 'NoSchedule' }],
+      // Admitted under Pod Security "restricted"; Node.js needs no write access or privilege.
+      securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } },
       containers: [
         {
           name: 'load',
@@ -86,6 +113,9 @@ export function loadPodObjects(o: Pick<InClusterLoadOptions, 'namespace' | 'name
           env: [{ name: 'ZDT_LOAD', value: JSON.stringify(input) }],
           ports: [{ containerPort: CONTROL_PORT, name: 'control' }],
           volumeMounts: [{ name: 'program', mountPath: '/zdt', readOnly: true }],
+          securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+          // Burstable, not BestEffort: the generator is not the first to lose CPU or be evicted.
+          resources: { requests: { cpu: '100m', memory: '128Mi' } },
         },
       ],
       volumes: [{ name: 'program', configMap: { name: o.name } }],
@@ -127,19 +157,38 @@ export function startInClusterLoad(o: InClusterLoadOptions): InClusterLoad {
     o.onProgress?.(`load pod ${namespace}/${name} created (image ${o.image})`);
     node = await waitRunning(api, namespace, name, o.readyTimeoutMs, signal);
     o.onProgress?.(`load pod ${name} running on ${node}, probing ${o.load.url}`);
+    let definitiveSince: number | undefined;
+    let answered = false;
     const status = await poll<{ origin: number }>(
       async (why) => {
         const s = await proxy<PodLoadStatus>('/status').catch((err: unknown) => {
-          why(`its control port does not answer yet (${(err as Error).message})`);
+          const code = isZdtError(err, ErrorCode.KubeApi) ? err.details.status : undefined;
+          if (code === 401 || code === 403) {
+            throw new ZdtError(ErrorCode.Load, `the API server refused zdt the load pod's port (${(err as Error).message}): zdt needs get on pods/proxy in namespace ${namespace}`, { cause: err });
+          }
+          why(`the API server does not reach its port ${CONTROL_PORT} yet (${(err as Error).message})`);
           return undefined;
         });
         if (s?.state === 'running') return { origin: s.origin };
-        if (s?.state === 'probing' && s.probe) why(`${s.probe.failed}/${s.probe.sent} probe requests failed (${s.probe.answered})`);
+        if (s?.state === 'probing' && s.probe) {
+          answered = true;
+          why(`${s.probe.failed}/${s.probe.sent} probe requests failed (${s.probe.answered})`);
+          definitiveSince = s.probe.definitive ? (definitiveSince ?? performance.now()) : undefined;
+          if (definitiveSince !== undefined && performance.now() - definitiveSince >= DEFINITIVE_FOR_MS) {
+            throw new ZdtError(ErrorCode.AppNotReady, `${o.load.url} answered ${s.probe.answered} to every probe from the load pod: check --path, --host, --port and --expect-status`, { details: { url: o.load.url, statuses: s.probe.answered } });
+          }
+        }
         await assertNotStuck(api, namespace, name, signal);
         return undefined;
       },
       { timeoutMs: o.readyTimeoutMs, intervalMs: 500, signal, what: `load pod ${name} to reach ${o.load.url}` },
-    );
+    ).catch((err: unknown) => {
+      if (!isZdtError(err, ErrorCode.Timeout)) throw err;
+      const hint = answered
+        ? `does the Service answer from inside the cluster (a NetworkPolicy of the manifests may keep the load pod's namespace out)?`
+        : `can the API server reach port ${CONTROL_PORT} of pods on ${node} (a firewall between control plane and nodes blocks its pod proxy)?`;
+      throw new ZdtError(ErrorCode.Load, `${err.message}: ${hint}`, { cause: err });
+    });
     origin = status.origin;
     const samples: ClockSample[] = [];
     for (let i = 0; i < CLOCK_SAMPLES; i++) {
@@ -151,13 +200,20 @@ export function startInClusterLoad(o: InClusterLoadOptions): InClusterLoad {
   })();
 
   const done = (async (): Promise<RequestLog> => {
-    await started;
+    // A stop before the load began ends the wait: there are no records to fetch.
+    let begun = false;
+    await Promise.race([started.then(() => (begun = true)), stopped]);
+    if (!begun) throw new ZdtError(ErrorCode.Load, `load pod ${namespace}/${name} was stopped before its load began`);
     signal?.addEventListener('abort', requestStop, { once: true });
     if (signal?.aborted) requestStop();
-    while (!stopRequested) {
-      await Promise.race([sleep(STATUS_MS), stopped]);
-      const s = await proxy<PodLoadStatus>('/status').catch(() => undefined);
-      if (s && s.state !== 'probing') counts = s.counts;
+    try {
+      while (!stopRequested) {
+        await Promise.race([sleep(STATUS_MS), stopped]);
+        const s = await proxy<PodLoadStatus>('/status').catch(() => undefined);
+        if (s && s.state !== 'probing') counts = s.counts;
+      }
+    } finally {
+      signal?.removeEventListener('abort', requestStop);
     }
     await proxy('/stop').catch((err: unknown) => {
       throw new ZdtError(ErrorCode.Load, `could not stop load pod ${namespace}/${name} (${(err as Error).message}): its records are lost`, { cause: err });
@@ -183,8 +239,9 @@ export function startInClusterLoad(o: InClusterLoadOptions): InClusterLoad {
     // Throws ZDT_LOAD, saying what is missing, when the log was cut off.
     return onRunClock(assembler.log(), origin! - clockOffset!.offsetMs - clockOrigin(o.clock));
   })();
-  // Nobody may await `done` when the start failed: the caller sees `started` reject.
+  // Either may go unawaited (a stop before the start; a start that failed): the other carries the error.
   done.catch(() => undefined);
+  started.catch(() => undefined);
 
   // Getters, not values: node and clockOffset are set once started.
   return Object.defineProperties(reportedLoad(() => counts, done, requestStop), {
@@ -204,22 +261,25 @@ function onRunClock(log: RequestLog, shiftMs: number): RequestLog {
 
 /** Waits for the pod's container to run; its node. Fails early, saying what to do, when it will not. */
 async function waitRunning(api: KubeApi, namespace: string, name: string, timeoutMs: number, signal?: AbortSignal): Promise<string> {
+  let unschedulableSince: number | undefined;
   return poll(
     async (why) => {
       const pod = await assertNotStuck(api, namespace, name, signal);
       const phase = pod?.status?.phase;
       if (phase === 'Running') return pod!.spec?.nodeName ?? '';
-      const unschedulable = pod?.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
+      const unschedulable = pod?.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable');
+      unschedulableSince = unschedulable ? (unschedulableSince ?? performance.now()) : undefined;
+      // The scheduler retries as nodes change; none change during a run's start.
+      if (unschedulableSince !== undefined && performance.now() - unschedulableSince >= UNSCHEDULABLE_FOR_MS) {
+        throw new ZdtError(ErrorCode.Load, `load pod ${namespace}/${name} is not scheduled: ${unschedulable!.message}: choose a node the scenario does not take away with --load-node (a name, or a label selector such as zdt.dev/load=true)`, {
+          details: { reason: 'Unschedulable' },
+        });
+      }
       why(unschedulable ? `not scheduled: ${unschedulable.message}` : `phase ${phase ?? 'unknown'}`);
       return undefined;
     },
     { timeoutMs, intervalMs: 500, signal, what: `load pod ${namespace}/${name} to run` },
-  ).catch((err: unknown) => {
-    if (isZdtError(err, ErrorCode.Timeout) && err.message.includes('not scheduled')) {
-      throw new ZdtError(ErrorCode.Load, `${err.message}: choose a node the scenario does not drain with --load-node (a name, or a label selector such as zdt.dev/load=true)`, { cause: err });
-    }
-    throw err;
-  });
+  );
 }
 
 /** The pod; throws ZDT_LOAD when its container cannot start or already ended. */

@@ -49,8 +49,9 @@ async function main(): Promise<void> {
       status = { state: 'stopped', origin, counts: countsOf(load) };
     }
     server.close();
-    // A container's stdout is a FIFO of 64 KiB that Node writes to asynchronously: exit only
-    // once the kernel has every byte, or the records beyond the first lines are lost.
+    // A container's stdout is a FIFO of 64 KiB, and a write beyond what it holds is still
+    // pending in Node when a plain exit comes: exit once the kernel has every byte (measured:
+    // without this, 1,000 of 5,736 records came back).
     process.stdout.write(out, () => process.exit(0));
   };
   const server = createServer((req, res) => {
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
     const probe = await probeOnce(options);
     if (stopping) return;
     if (probe.ok) break;
-    status = { state: 'probing', probe: { sent: probe.sent, failed: probe.failed, answered: probe.answered } };
+    status = { state: 'probing', probe: { sent: probe.sent, failed: probe.failed, answered: probe.answered, definitive: probe.definitive } };
     await new Promise((r) => setTimeout(r, PROBE_GAP_MS));
   }
   const clock = createClock();

@@ -23,8 +23,9 @@ const DEFINITIVE = (status: number) => status >= 400 && status < 500 && ![408, 4
  * load starts only once a burst succeeds completely. Used on this machine (harness/scenario) and
  * by the load pod (pod-main.ts) alike.
  */
-export async function probeOnce(request: Omit<LoadOptions, 'clock' | 'ratePerSecond' | 'schedule' | 'durationMs' | 'connection'>): Promise<ProbeResult> {
-  const log = await startLoad({ ...request, clock: createClock(), ratePerSecond: 20, durationMs: 500, connection: 'new' }).done;
+export async function probeOnce(request: Omit<LoadOptions, 'clock' | 'ratePerSecond' | 'durationMs' | 'connection'>): Promise<ProbeResult> {
+  // A profile's schedule is the load's, not the probe's.
+  const log = await startLoad({ ...request, schedule: undefined, clock: createClock(), ratePerSecond: 20, durationMs: 500, connection: 'new' }).done;
   let failed = 0;
   const outcomes = new Map<string, number>();
   for (let i = 0; i < log.count; i++) {

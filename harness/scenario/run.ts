@@ -4,7 +4,7 @@ import { POOL_LABEL } from '../cluster/cluster.ts';
 import { dockerImageExists, removeCommand } from '../cluster/docker.ts';
 import { OFFLINE_LOAD_IMAGE, STOCK_LOAD_IMAGE } from '../cluster/images.ts';
 import type { Namespace } from '../cluster/namespace.ts';
-import { startInClusterLoad } from '../entry/in-cluster.ts';
+import { checkInClusterService, startInClusterLoad } from '../entry/in-cluster.ts';
 import { parseLoadNode, type LoadPlacement } from '../entry/placement.ts';
 import { applyManifests, FIELD_MANAGER } from '../deploy/apply.ts';
 import { describePort, exposeService, selectPort } from '../deploy/expose.ts';
@@ -35,8 +35,9 @@ import type { Exposure, ScenarioOptions, ScenarioResult } from './types.ts';
 
 /**
  * One verification: deploy the manifests into a fresh namespace, put open-model load on each
- * Service through its own NodePort (at the kind control-plane node's address), or on the one
- * Service through `url` (required on a cluster that is not kind), perform the maintenance while watching pods,
+ * Service through its own NodePort (at the kind control-plane node's address), through zdt's
+ * load balancer, from a pod in the cluster by the Service's name (entry 'in-cluster'), or on the
+ * one Service through `url`, perform the maintenance while watching pods,
  * endpoints and nodes, and build the report (a verdict per Service and overall). Always removes
  * the namespace and (by default) puts the nodes back, whatever happened.
  */
@@ -51,6 +52,8 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
   const manifests = typeof o.manifests === 'string' ? await loadManifests(o.manifests, { render: o.render }) : o.manifests;
   const services = findServices(manifests, o.services);
   const serviceNames = services.map((s) => s.object.metadata?.name ?? '');
+  // Before anything is deployed for nothing.
+  if (o.entry === 'in-cluster' && o.url === undefined) services.forEach(checkInClusterService);
   // Every serving workload, in manifest order: what is waited for, rolled out and counted.
   const sources = podSources(manifests).filter((s) => s.serving);
   const workloads: WorkloadRef[] = sources.flatMap((s) => (isServingKind(s.kind) ? [{ kind: s.kind, name: s.name }] : []));
@@ -142,7 +145,8 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
       loadNs = await cluster.namespace(`${o.name}-load`, signal);
       o.onNamespace?.(loadNs.name, true);
     }
-    const loadImage = inCluster ? (o.loadImage ?? (cluster.kindName !== undefined && (await dockerImageExists(OFFLINE_LOAD_IMAGE, signal)) ? OFFLINE_LOAD_IMAGE : STOCK_LOAD_IMAGE)) : undefined;
+    // The offline image only where zdt loaded it (a kind cluster it started); an attached cluster's nodes pull theirs.
+    const loadImage = inCluster ? (o.loadImage ?? (cluster.loadedImages && (await dockerImageExists(OFFLINE_LOAD_IMAGE, signal)) ? OFFLINE_LOAD_IMAGE : STOCK_LOAD_IMAGE)) : undefined;
 
     const clock = createClock();
     const timeline = new Timeline(clock);
@@ -255,7 +259,8 @@ const BACKEND_EVENTS: Readonly<Record<BackendChange['state'], TimelineKind>> = {
 
 /**
  * What every request of the run carries, for the load and for the reachability probe alike.
- * Any address: the URL is built here (127.0.0.1 or a kind node's address) or is the user's `url`.
+ * Any address: the URL is built here (127.0.0.1, a kind node's, the load balancer's, a Service's
+ * name) or is the user's `url`.
  */
 const requestOf = (o: ResolvedScenarioOptions) => ({ host: o.host, insecure: o.insecure, expectStatus: o.expectStatus, allowNonLoopback: true });
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { clockOrigin, createClock } from '../../harness/clock.ts';
-import { loadPodObjects, startInClusterLoad } from '../../harness/entry/in-cluster.ts';
+import { checkInClusterService, loadPodObjects, startInClusterLoad } from '../../harness/entry/in-cluster.ts';
+import { apiError } from '../fakes/kube.ts';
 import { parseLoadNode } from '../../harness/entry/placement.ts';
 import type { Pod } from '../../harness/kube/types.ts';
 import { encodeLog } from '../../harness/load/wire.ts';
@@ -10,8 +11,9 @@ import { FakeKubeApi } from '../fakes/kube.ts';
 const NS = 'zdt-run-load';
 const load = { url: 'http://web.zdt-run.svc:80/', ratePerSecond: 50, allowNonLoopback: true };
 const nowWall = () => performance.timeOrigin + performance.now();
-type Term = { key: string; operator: string; values?: string[] };
-const requiredTerms = (pod: Pod): Term[] => (pod.spec as unknown as { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: { matchExpressions: Term[] }[] } } } }).affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms[0]?.matchExpressions ?? [];
+type Requirement = { key: string; operator: string; values?: string[] };
+type Term = { matchExpressions?: Requirement[]; matchFields?: Requirement[] };
+const requiredTerm = (pod: Pod): Term | undefined => (pod.spec as unknown as { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: Term[] } } } }).affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms[0];
 
 /** Waits for the pod to be created, then gives it `status`. */
 async function whenCreated(api: FakeKubeApi, status: Pod['status'], node = 'zdt-control-plane'): Promise<void> {
@@ -35,14 +37,24 @@ describe('entry/in-cluster', function () {
   it('the pod never lands on a node the scenario takes away, prefers the control plane, and carries the program in a ConfigMap', () => {
     const [configMap, pod] = loadPodObjects({ namespace: NS, name: 'zdt-load-0', image: 'node:24-slim', placement: { avoid: ['zdt-worker', 'zdt-worker2'] }, load }, 'PROGRAM');
     expect((configMap as { data: Record<string, string> }).data).to.deep.equal({ 'load.cjs': 'PROGRAM' });
-    expect(requiredTerms(pod)).to.deep.equal([{ key: 'kubernetes.io/hostname', operator: 'NotIn', values: ['zdt-worker', 'zdt-worker2'] }]);
+    // By the node's name, which the kubernetes.io/hostname label need not equal.
+    // By the node's name, one per requirement (the API server refuses more in a field selector).
+    expect(requiredTerm(pod)).to.deep.equal({ matchFields: [{ key: 'metadata.name', operator: 'NotIn', values: ['zdt-worker'] }, { key: 'metadata.name', operator: 'NotIn', values: ['zdt-worker2'] }] });
     expect(JSON.stringify(pod.spec)).to.include('"preferredDuringSchedulingIgnoredDuringExecution"').and.include('node-role.kubernetes.io/control-plane');
     expect(pod.spec!.tolerations).to.deep.equal([{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }]);
     expect(pod.spec!.containers[0]!.command).to.deep.equal(['node', '/zdt/load.cjs']);
+    // Admitted under Pod Security "restricted", and not BestEffort.
+    expect(pod.spec!.securityContext).to.deep.include({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.spec!.containers[0]).to.deep.include({ securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } } });
+    expect(pod.spec!.containers[0]!.resources).to.have.nested.property('requests.cpu');
     expect(JSON.parse((pod.spec!.containers[0] as unknown as { env: { value: string }[] }).env[0]!.value)).to.deep.equal({ options: load });
 
     const [, chosen] = loadPodObjects({ namespace: NS, name: 'zdt-load-0', image: 'x', placement: { selector: { 'zdt.dev/load': 'true' }, avoid: [] }, load }, '');
-    expect(requiredTerms(chosen)).to.deep.equal([{ key: 'zdt.dev/load', operator: 'In', values: ['true'] }]);
+    expect(requiredTerm(chosen)).to.deep.equal({ matchExpressions: [{ key: 'zdt.dev/load', operator: 'In', values: ['true'] }] });
+    const [, named] = loadPodObjects({ namespace: NS, name: 'zdt-load-0', image: 'x', placement: { node: 'infra-1', avoid: ['app-1'] }, load }, '');
+    expect(requiredTerm(named)).to.deep.equal({ matchFields: [{ key: 'metadata.name', operator: 'NotIn', values: ['app-1'] }, { key: 'metadata.name', operator: 'In', values: ['infra-1'] }] });
+    const [, anywhere] = loadPodObjects({ namespace: NS, name: 'zdt-load-0', image: 'x', placement: { avoid: [] }, load }, '');
+    expect(requiredTerm(anywhere), 'no empty term, which would match no node').to.equal(undefined);
     expect(JSON.stringify(chosen.spec)).not.to.include('preferredDuringScheduling');
   });
 
@@ -103,12 +115,42 @@ describe('entry/in-cluster', function () {
     await handle.stop().catch(() => undefined);
   });
 
-  it('a pod no node will take fails with the scheduler\'s reason, naming --load-node', async () => {
+  it('a pod no node will take fails after 10 s of the scheduler\'s refusal, not the whole ready timeout, naming --load-node', async function () {
     const api = new FakeKubeApi();
-    const handle = startInClusterLoad({ api, namespace: NS, name: 'zdt-load-0', image: 'x', placement: { node: 'nope', avoid: [] }, load, clock: createClock(), readyTimeoutMs: 1500 });
+    const t0 = performance.now();
+    const handle = startInClusterLoad({ api, namespace: NS, name: 'zdt-load-0', image: 'x', placement: { node: 'nope', avoid: [] }, load, clock: createClock(), readyTimeoutMs: 120_000 });
     await whenCreated(api, { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: "0/4 nodes are available: 4 node(s) didn't match Pod's node affinity/selector." }] });
     const err = await handle.started.then(() => undefined, (e: unknown) => e);
     expect(err).to.have.property('code', 'ZDT_LOAD');
-    expect((err as Error).message).to.match(/didn't match Pod's node affinity.*--load-node/);
+    expect((err as Error).message).to.match(/is not scheduled: 0\/4 nodes are available: .*: choose a node the scenario does not take away with --load-node/);
+    expect(performance.now() - t0).to.be.within(10_000, 20_000);
+  });
+
+  it('an API server that refuses the pod proxy (403) fails the start at once, naming the permission', async () => {
+    const api = new FakeKubeApi();
+    api.podServers.set(`${NS}/zdt-load-0`, () => {
+      throw apiError('get', 'pod', { status: 403, reason: 'Forbidden', message: 'pods "zdt-load-0" is forbidden: cannot get resource "pods/proxy"' });
+    });
+    const handle = startInClusterLoad({ api, namespace: NS, name: 'zdt-load-0', image: 'x', placement: { avoid: [] }, load, clock: createClock(), readyTimeoutMs: 60_000 });
+    await whenCreated(api, { phase: 'Running' });
+    const err = await handle.started.then(() => undefined, (e: unknown) => e);
+    expect(err).to.have.property('code', 'ZDT_LOAD');
+    expect((err as Error).message).to.match(/refused zdt the load pod's port .*403.*: zdt needs get on pods\/proxy in namespace zdt-run-load/);
+  });
+
+  it('stopped before its load began: done rejects at once, without waiting for the start', async () => {
+    const api = new FakeKubeApi();
+    const handle = startInClusterLoad({ api, namespace: NS, name: 'zdt-load-0', image: 'x', placement: { avoid: [] }, load, clock: createClock(), readyTimeoutMs: 60_000 });
+    const t0 = performance.now();
+    const err = await handle.stop().then(() => undefined, (e: unknown) => e);
+    expect((err as Error).message).to.match(/was stopped before its load began/);
+    expect(performance.now() - t0).to.be.below(1000);
+  });
+
+  it('refuses a Service the load pod cannot judge by name: headless, or internalTrafficPolicy Local', () => {
+    const svc = (spec: Record<string, unknown>) => ({ object: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec }, file: 'app.yaml', line: 7 });
+    expect(() => checkInClusterService(svc({ clusterIP: 'None' }))).to.throw(/^app\.yaml:7: Service web is headless \(clusterIP: None\).*: choose another Service with --service, or another --entry/).with.property('code', 'ZDT_SERVICE');
+    expect(() => checkInClusterService(svc({ internalTrafficPolicy: 'Local' }))).to.throw(/internalTrafficPolicy Local/);
+    expect(() => checkInClusterService(svc({ internalTrafficPolicy: 'Cluster', ports: [{ port: 80 }] }))).to.not.throw();
   });
 });
