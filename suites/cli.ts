@@ -11,6 +11,13 @@ import { createKindCli } from '../harness/cluster/kind.ts';
 import type { LoadedManifest } from '../harness/manifests/load.ts';
 import { say, sharedCluster } from './hooks.ts';
 
+/**
+ * ARGS with `--entry nodeport` unless they choose an entry (--entry or --url): attached by
+ * kubeconfig, zdt would load from a pod by default, and the suites judge the path a run that
+ * creates its own kind cluster takes (suite 19 judges the in-cluster one).
+ */
+export const onNodePortUnlessChosen = (args: readonly string[]): string[] => (args.includes('--entry') || args.includes('--url') ? [...args] : [...args, '--entry', 'nodeport']);
+
 export interface CliRun {
   readonly code: number;
   readonly stdout: string;
@@ -21,12 +28,7 @@ export interface AttachedCli extends AsyncDisposable {
   /** Scratch directory of this suite (reports, written variants, the kubeconfig). */
   readonly dir: string;
   readonly kubeconfig: string;
-  /**
-   * `zdt verify ARGS --kubeconfig <shared cluster> --report-dir <dir>/reports`; stderr is echoed
-   * as progress. With neither --entry nor --url in ARGS, `--entry nodeport`: attached, the load
-   * would come from a pod by default, and these suites judge the path a run that creates its own
-   * kind cluster takes (suite 19 judges the in-cluster one).
-   */
+  /** `zdt verify ARGS --kubeconfig <shared cluster> --report-dir <dir>/reports`, on the NodePort path unless chosen (onNodePortUnlessChosen); stderr is echoed as progress. */
   verify(args: readonly string[]): Promise<CliRun>;
   /** Writes manifests into `<dir>/<name>/app.yaml` and returns that directory. */
   write(name: string, manifests: readonly LoadedManifest[]): Promise<string>;
@@ -50,8 +52,7 @@ export async function attachedCli({ cliDefaultEntry = false } = {}): Promise<Att
         env: process.env,
         signal: new AbortController().signal,
       };
-      const entry = cliDefaultEntry || args.includes('--entry') || args.includes('--url') ? [] : ['--entry', 'nodeport'];
-      const code = await runCli(['verify', ...args, ...entry, '--kubeconfig', kubeconfig, '--report-dir', join(dir, 'reports')], io);
+      const code = await runCli(['verify', ...(cliDefaultEntry ? args : onNodePortUnlessChosen(args)), '--kubeconfig', kubeconfig, '--report-dir', join(dir, 'reports')], io);
       return { code, stdout, stderr };
     },
     async write(name, manifests) {

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { say } from './hooks.ts';
+import { onNodePortUnlessChosen } from './cli.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -20,9 +21,9 @@ export interface VerifyProcess {
   readonly exited: Promise<Exited>;
 }
 
-/** Starts `zdt verify ARGS`; `viaShell` starts it from a shell, so it is not this process's child (signals then reach the shell). */
+/** Starts `zdt verify ARGS` (on the NodePort path unless ARGS choose, as attachedCli's); `viaShell` starts it from a shell, so it is not this process's child (signals then reach the shell). */
 export function runVerify(args: readonly string[], options: { viaShell?: boolean; timeoutMs?: number } = {}): VerifyProcess {
-  const argv = [process.execPath, '--import', 'tsx', 'harness/cli/main.ts', 'verify', ...args];
+  const argv = [process.execPath, '--import', 'tsx', 'harness/cli/main.ts', 'verify', ...onNodePortUnlessChosen(args)];
   const quoted = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   // A command after zdt keeps the shell from exec'ing it, so zdt's parent is the shell, not us.
   const child = options.viaShell
