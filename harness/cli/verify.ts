@@ -190,7 +190,7 @@ async function run(dir: string, flags: VerifyFlags, scenarios: readonly Scenario
   const inputs = await loadVerifyInputs(dir, flags.service, flags.port, renderOptionsOf(flags, io.signal));
   if (flags.url !== undefined) checkUrl(flags.url, inputs.services, '--url');
   const loadProfile = await loadProfileOf(flags);
-  // An attached cluster publishes no NodePort on 127.0.0.1: its load comes from a pod unless --url says where traffic enters.
+  // zdt cannot know an attached cluster's NodePorts reach this machine: its load comes from a pod unless --url or --entry says otherwise.
   const entry: Entry = flags.entry ?? (flags.kubeconfig !== undefined && flags.url === undefined ? 'in-cluster' : 'nodeport');
   for (const [flag, value] of [['--load-node', flags.loadNode], ['--load-image', flags.loadImage]] as const) {
     if (value !== undefined && entry !== 'in-cluster') {

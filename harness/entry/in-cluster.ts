@@ -6,6 +6,7 @@ import type { LoadedManifest } from '../manifests/load.ts';
 import { placeOf } from '../manifests/render.ts';
 import { loadPodBundle } from '../load/bundle.ts';
 import { NO_COUNTS, reportedLoad, resolveLoadOptions, type LoadCounts, type LoadHandle, type LoadOptions } from '../load/loop.ts';
+import { DEFINITIVE_FOR_MS } from '../load/probe.ts';
 import type { RequestLog } from '../load/types.ts';
 import { CONTROL_PORT, LogAssembler, parsePodLine, type PodLoadInput, type PodLoadStatus } from '../load/wire.ts';
 import { abortError, poll, sleep } from '../wait.ts';
@@ -19,8 +20,6 @@ const CLOCK_SAMPLES = 7;
 const STATUS_MS = 1000;
 /** After /stop: in-flight requests end within the load's timeouts, then the records are written. */
 const EXIT_GRACE_MS = 60_000;
-/** How long the probes may get the same client error (a wrong path or host) before the start fails, as waitReachable's. */
-const DEFINITIVE_FOR_MS = 10_000;
 /** How long the scheduler may find no node before the start fails, rather than after the whole ready timeout. */
 const UNSCHEDULABLE_FOR_MS = 10_000;
 /** Waiting reasons after which the container will not start without a change. */

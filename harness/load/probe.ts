@@ -14,6 +14,9 @@ export interface ProbeResult {
   readonly definitive: boolean;
 }
 
+/** How long probes may get the same definitive answer before a start gives up on them, rather than after its whole ready timeout. */
+export const DEFINITIVE_FOR_MS = 10_000;
+
 /** A client error the app keeps giving is its answer to this request, not a warm-up: retrying will not change it. */
 const DEFINITIVE = (status: number) => status >= 400 && status < 500 && ![408, 425, 429].includes(status);
 

@@ -15,7 +15,7 @@ import { ErrorCode, ZdtError, isZdtError } from '../errors.ts';
 import type { KubeApi } from '../kube/api.ts';
 import type { KubeObject, Node, Pod } from '../kube/types.ts';
 import { HEALTH_CHECK, KUBE_PROXY_HEALTH_PORT, loadBalancerBackends, loadBalancerName, startLoadBalancer, type BackendChange, type LoadBalancer } from '../entry/load-balancer.ts';
-import { probeOnce } from '../load/probe.ts';
+import { DEFINITIVE_FOR_MS, probeOnce } from '../load/probe.ts';
 import type { LoadHandle } from '../load/loop.ts';
 import { startLoadThread } from '../load/thread.ts';
 import { describeLoadProfile } from '../load/profile.ts';
@@ -140,13 +140,14 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
     }
     // The load pod probes from where it runs: this machine cannot reach a Service's name.
     if (!inCluster) for (const e of exposures) await waitReachable(e, o, signal);
-    const placement = inCluster ? await loadPlacement(cluster, ns.name, o.loadNode, signal) : undefined;
+    let pod: { placement: LoadPlacement; image: string } | undefined;
     if (inCluster) {
+      // The offline image only where zdt loaded it (a kind cluster it started); an attached cluster's nodes pull theirs.
+      const image = o.loadImage ?? (cluster.loadedImages && (await dockerImageExists(OFFLINE_LOAD_IMAGE, signal)) ? OFFLINE_LOAD_IMAGE : STOCK_LOAD_IMAGE);
+      pod = { placement: await loadPlacement(cluster, ns.name, o.loadNode, signal), image };
       loadNs = await cluster.namespace(`${o.name}-load`, signal);
       o.onNamespace?.(loadNs.name, true);
     }
-    // The offline image only where zdt loaded it (a kind cluster it started); an attached cluster's nodes pull theirs.
-    const loadImage = inCluster ? (o.loadImage ?? (cluster.loadedImages && (await dockerImageExists(OFFLINE_LOAD_IMAGE, signal)) ? OFFLINE_LOAD_IMAGE : STOCK_LOAD_IMAGE)) : undefined;
 
     const clock = createClock();
     const timeline = new Timeline(clock);
@@ -167,11 +168,11 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
       }
       const rate = o.loadProfile ? describeLoadProfile(o.loadProfile) : `${o.rate} req/s`;
       progress('load', `${rate} (${o.connection})${exposures.length > 1 ? ` on each of ${exposures.length} Services` : ''} for ${o.warmupMs} ms before maintenance`);
-      // Each on a thread of its own: the watcher, drains and their garbage collection never hold its timers.
       const loadOf = (e: Exposure) => ({ ...requestOf(o), url: e.url, ...loadRateOf(o), connection: o.connection });
-      if (inCluster) {
+      if (pod) {
+        const { placement, image } = pod;
         const pods = exposures.map((e, i) =>
-          startInClusterLoad({ api, namespace: loadNs!.name, name: `zdt-load-${i}`, image: loadImage!, placement: placement!, load: loadOf(e), clock, readyTimeoutMs: o.readyTimeoutMs, signal, onProgress: (m) => progress('load', m) }),
+          startInClusterLoad({ api, namespace: loadNs!.name, name: `zdt-load-${i}`, image, placement, load: loadOf(e), clock, readyTimeoutMs: o.readyTimeoutMs, signal, onProgress: (m) => progress('load', m) }),
         );
         loads = pods;
         await Promise.all(pods.map((l) => l.started));
@@ -181,6 +182,7 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
           timeline.record('note', `pod/${p.pod}`, `load from node ${p.node}; clock offset ${offset}`);
         }
       } else {
+        // Each on a thread of its own: the watcher, drains and their garbage collection never hold its timers.
         loads = exposures.map((e) => startLoadThread({ ...loadOf(e), clock, signal }));
         await Promise.all(loads.map((l) => l.started));
       }
@@ -270,9 +272,6 @@ function preStopDelayOf(sources: readonly PodSource[]): { preStopDelayMs?: numbe
   if (delays.length === 0 || delays.some((d) => d === undefined)) return {};
   return { preStopDelayMs: Math.min(...(delays as number[])) * 1000 };
 }
-
-/** How long the same definitive answer must persist before the probe gives up early. */
-const DEFINITIVE_FOR_MS = 10_000;
 
 /**
  * kube-proxy programs the NodePort a moment after the endpoints are ready; load starts only
