@@ -5,7 +5,7 @@
  */
 import { expect, use } from 'chai';
 import { Cluster, NEW_NODE_TAINT, POOL_LABEL } from '../harness/cluster/cluster.ts';
-import { OFFLINE_LOAD_IMAGE, OFFLINE_NGINX_IMAGE } from '../harness/cluster/images.ts';
+import { OFFLINE_INGRESS_IMAGE, OFFLINE_LOAD_IMAGE, OFFLINE_NGINX_IMAGE } from '../harness/cluster/images.ts';
 import { zdtChai } from '../harness/verdict/chai.ts';
 
 use(zdtChai);
@@ -19,7 +19,7 @@ export function say(message: string): void {
 }
 
 export function sharedCluster(): Promise<Cluster> {
-  shared ??= Cluster.start({ loadImages: [OFFLINE_NGINX_IMAGE, OFFLINE_LOAD_IMAGE], onProgress: say });
+  shared ??= Cluster.start({ loadImages: [OFFLINE_NGINX_IMAGE, OFFLINE_LOAD_IMAGE, OFFLINE_INGRESS_IMAGE], onProgress: say });
   return shared;
 }
 

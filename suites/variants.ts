@@ -101,3 +101,24 @@ export const asStatefulSet: Mutation = edit((m) => {
 /** The Service's externalTrafficPolicy: Local keeps a node's external traffic on that node's own pods. */
 export const externalTrafficPolicy = (policy: 'Cluster' | 'Local'): Mutation =>
   edit((m) => void ((m.find((x) => x.object.kind === 'Service')!.object as { spec: Record<string, unknown> }).spec.externalTrafficPolicy = policy));
+
+/**
+ * The example with an Ingress in front of its Service, as a team adds one: Host-routed, under
+ * the class their platform names (`ingressClassName`), which zdt's controller then serves.
+ */
+export const withIngress: Mutation = (m) => [
+  ...m,
+  {
+    file: 'ingress.yaml',
+    line: 1,
+    object: {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'nginx' },
+      spec: {
+        ingressClassName: 'nginx',
+        rules: [{ host: 'web.example.test', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'nginx-service', port: { number: 80 } } } }] } }],
+      },
+    } as LoadedManifest['object'],
+  },
+];

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { OFFLINE_LOAD_IMAGE, OFFLINE_NGINX_IMAGE, STOCK_LOAD_IMAGE } from '../cluster/images.ts';
+import { OFFLINE_INGRESS_IMAGE, OFFLINE_LOAD_IMAGE, OFFLINE_NGINX_IMAGE, STOCK_LOAD_IMAGE } from '../cluster/images.ts';
+import { requireImage } from '../cluster/docker.ts';
 import { CLI_DRAIN_FLAGS } from '../drain/options.ts';
 import { ErrorCode, isZdtError, ZdtError } from '../errors.ts';
 import { formatText, summarize } from '../lint/format.ts';
@@ -13,6 +14,7 @@ import { checkUrl, DEFAULT_FAULT_MS, resolveScenarioOptions } from '../scenario/
 import { parseMaxFailed, type AvailabilityBudget } from '../verdict/budget.ts';
 import { ENTRIES, type Entry, type Maintenance, type ScenarioOptions } from '../scenario/types.ts';
 import { requireLoadBalancerImage } from '../entry/load-balancer.ts';
+import { ingressEntryOf } from '../entry/ingress.ts';
 import { formatReport } from '../verdict/format.ts';
 import type { Report } from '../verdict/report.ts';
 import { abortError } from '../wait.ts';
@@ -107,7 +109,7 @@ export function registerVerify(program: Command, { io, exit }: CommandContext, d
     .addOption(
       new Option(
         '--entry <where>',
-        "where the load enters: nodeport, each Service's NodePort on the control-plane node (default on kind); load-balancer, a load balancer zdt starts in front of every worker's NodePort, with a cloud's health checks (kube-proxy's /healthz, or the healthCheckNodePort under externalTrafficPolicy Local); in-cluster, a pod on a node no scenario drains, reaching each Service by name (default with --kubeconfig)",
+        "where the load enters: nodeport, each Service's NodePort on the control-plane node (default on kind); load-balancer, a load balancer zdt starts in front of every worker's NodePort, with a cloud's health checks (kube-proxy's /healthz, or the healthCheckNodePort under externalTrafficPolicy Local); in-cluster, a pod on a node no scenario drains, reaching each Service by name (default with --kubeconfig); ingress, through an Ingress controller zdt installs (Traefik), by the manifests' Ingress rules (kind clusters, http)",
       )
         .choices(ENTRIES)
         .conflicts('url'),
@@ -192,6 +194,8 @@ async function run(dir: string, flags: VerifyFlags, scenarios: readonly Scenario
   const loadProfile = await loadProfileOf(flags);
   // zdt cannot know an attached cluster's NodePorts reach this machine: its load comes from a pod unless --url or --entry says otherwise.
   const entry: Entry = flags.entry ?? (flags.kubeconfig !== undefined && flags.url === undefined ? 'in-cluster' : 'nodeport');
+  // Before a cluster is made for nothing.
+  if (entry === 'ingress' && flags.url === undefined) ingressEntryOf(inputs.manifests, inputs.services);
   for (const [flag, value] of [['--load-node', flags.loadNode], ['--load-image', flags.loadImage]] as const) {
     if (value !== undefined && entry !== 'in-cluster') {
       throw new ZdtError(ErrorCode.InvalidOption, `${flag} applies to the load pod of --entry in-cluster, and this run's load enters through ${entry === 'nodeport' && flags.url !== undefined ? '--url' : `--entry ${entry}`}: drop it, or add --entry in-cluster`, { details: { option: flag, value } });
@@ -247,6 +251,7 @@ async function run(dir: string, flags: VerifyFlags, scenarios: readonly Scenario
   if (io.signal.aborted) throw abortError(io.signal);
   // Before a cluster is made for nothing.
   if (entry === 'load-balancer') await requireLoadBalancerImage(io.signal);
+  if (entry === 'ingress') await requireImage(OFFLINE_INGRESS_IMAGE, io.signal);
   const session = await progress.step('cluster', (log) =>
     deps.startCluster({
       kubeconfig: flags.kubeconfig,
@@ -258,7 +263,7 @@ async function run(dir: string, flags: VerifyFlags, scenarios: readonly Scenario
       // Unset rather than false, so ZDT_REUSE_CLUSTER / ZDT_KEEP_CLUSTER still apply.
       reuse: flags.reuseCluster || undefined,
       keep: flags.keepCluster || undefined,
-      loadImages: [OFFLINE_NGINX_IMAGE, ...(entry === 'in-cluster' ? [OFFLINE_LOAD_IMAGE] : []), ...inputs.images],
+      loadImages: [OFFLINE_NGINX_IMAGE, ...(entry === 'in-cluster' ? [OFFLINE_LOAD_IMAGE] : []), ...(entry === 'ingress' ? [OFFLINE_INGRESS_IMAGE] : []), ...inputs.images],
       signal: io.signal,
       onProgress: log,
     }),

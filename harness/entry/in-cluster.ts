@@ -10,10 +10,9 @@ import { DEFINITIVE_FOR_MS } from '../load/probe.ts';
 import type { RequestLog } from '../load/types.ts';
 import { CONTROL_PORT, LogAssembler, parsePodLine, type PodLoadInput, type PodLoadStatus } from '../load/wire.ts';
 import { abortError, poll, sleep } from '../wait.ts';
-import type { LoadPlacement } from './placement.ts';
+import { podPlacement, RESTRICTED, type LoadPlacement } from './placement.ts';
 
 const PROGRAM = 'load.cjs';
-const CONTROL_PLANE = 'node-role.kubernetes.io/control-plane';
 /** Round trips for the clock offset; the shortest one counts. */
 const CLOCK_SAMPLES = 7;
 /** How often the counters are read from the pod while it runs, ms: progress only. */
@@ -75,21 +74,6 @@ export function checkInClusterService(loaded: LoadedManifest & { object: Service
 export function loadPodObjects(o: Pick<InClusterLoadOptions, 'namespace' | 'name' | 'image' | 'placement' | 'load'>, program: string): [KubeObject, Pod] {
   const metadata = { name: o.name, namespace: o.namespace, labels: { 'app.kubernetes.io/name': 'zdt-load', 'app.kubernetes.io/managed-by': 'zdt' } };
   const input: PodLoadInput = { options: o.load };
-  // Nodes by name through metadata.name (the kubernetes.io/hostname label may differ from it),
-  // one name per requirement: the API server takes no more in a field selector's In or NotIn.
-  const names = [
-    ...o.placement.avoid.map((node) => ({ key: 'metadata.name', operator: 'NotIn', values: [node] })),
-    ...(o.placement.node !== undefined ? [{ key: 'metadata.name', operator: 'In', values: [o.placement.node] }] : []),
-  ];
-  const labels = Object.entries(o.placement.selector ?? {}).map(([key, value]) => ({ key, operator: 'In', values: [value] }));
-  const term = { ...(labels.length > 0 ? { matchExpressions: labels } : {}), ...(names.length > 0 ? { matchFields: names } : {}) };
-  const chosen = o.placement.node !== undefined || o.placement.selector !== undefined;
-  const affinity = {
-    nodeAffinity: {
-      ...(Object.keys(term).length > 0 ? { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [term] } } : {}),
-      ...(chosen ? {} : { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, preference: { matchExpressions: [{ key: CONTROL_PLANE, operator: 'Exists' }] } }] }),
-    },
-  };
   const configMap: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata, data: { [PROGRAM]: program } };
   const pod: Pod = {
     apiVersion: 'v1',
@@ -99,10 +83,8 @@ export function loadPodObjects(o: Pick<InClusterLoadOptions, 'namespace' | 'name
       restartPolicy: 'Never',
       enableServiceLinks: false,
       automountServiceAccountToken: false,
-      affinity,
-      tolerations: [{ key: CONTROL_PLANE, operator: 'Exists', effect: 'NoSchedule' }],
-      // Admitted under Pod Security "restricted"; Node.js needs no write access or privilege.
-      securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } },
+      ...podPlacement(o.placement),
+      securityContext: RESTRICTED.pod,
       containers: [
         {
           name: 'load',
@@ -112,7 +94,7 @@ export function loadPodObjects(o: Pick<InClusterLoadOptions, 'namespace' | 'name
           env: [{ name: 'ZDT_LOAD', value: JSON.stringify(input) }],
           ports: [{ containerPort: CONTROL_PORT, name: 'control' }],
           volumeMounts: [{ name: 'program', mountPath: '/zdt', readOnly: true }],
-          securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+          securityContext: RESTRICTED.container,
           // Burstable, not BestEffort: the generator is not the first to lose CPU or be evicted.
           resources: { requests: { cpu: '100m', memory: '128Mi' } },
         },

@@ -43,18 +43,15 @@ export function checkUrl(url: string, services: readonly string[] | undefined, o
 export const isHttps = (o: Pick<ScenarioOptions, 'url' | 'scheme'>): boolean => (o.url !== undefined ? URL.canParse(o.url) && new URL(o.url).protocol === 'https:' : o.scheme === 'https');
 
 /**
- * Where the load enters: a NodePort zdt publishes, and a load balancer zdt starts on the kind
- * network, work only on a kind cluster, so on any other cluster `url` must say where the app's
+ * Where the load enters: a NodePort zdt publishes, a load balancer zdt starts on the kind
+ * network, and zdt's Ingress controller on such a NodePort work only on a kind cluster, so on any other cluster `url` must say where the app's
  * traffic enters, unless the load runs in the cluster (entry 'in-cluster'). Throws ZDT_INVALID_OPTION.
  */
 export function checkLoadEntry(o: Pick<ScenarioOptions, 'url' | 'entry'>, cluster: { readonly name: string; readonly isKind: boolean }): void {
   if (o.url !== undefined || o.entry === 'in-cluster' || cluster.isKind) return;
-  if (o.entry === 'load-balancer') {
-    throw new ZdtError(
-      ErrorCode.InvalidOption,
-      `cluster ${cluster.name} is not a kind cluster, and --entry load-balancer starts its load balancer on kind's Docker network: give --url, your own load balancer's address, instead`,
-      { details: { option: '--entry', value: o.entry } },
-    );
+  if (o.entry === 'load-balancer' || o.entry === 'ingress') {
+    const [what, yours] = o.entry === 'ingress' ? ['reaches its Ingress controller on a NodePort kind publishes', 'your Ingress host'] : ["starts its load balancer on kind's Docker network", "your own load balancer's address"];
+    throw new ZdtError(ErrorCode.InvalidOption, `cluster ${cluster.name} is not a kind cluster, and --entry ${o.entry} ${what}: give --url, ${yours}, instead`, { details: { option: '--entry', value: o.entry } });
   }
   throw new ZdtError(
     ErrorCode.InvalidOption,
@@ -106,6 +103,7 @@ export function resolveScenarioOptions(options: ScenarioOptions): ResolvedScenar
   if (!ENTRIES.includes(o.entry)) throw bad('entry', o.entry, `must be one of ${ENTRIES.join(', ')}`);
   if (o.url !== undefined && o.entry !== 'nodeport') throw bad('entry', o.entry, 'cannot be given with url, which is where the load enters already: give one of them');
   if (o.url !== undefined) checkUrl(o.url, o.services);
+  if (o.entry === 'ingress' && o.scheme !== 'http') throw bad('scheme', o.scheme, "must be 'http' with entry 'ingress': zdt's Ingress controller serves the rules on http only");
   for (const k of ['loadNode', 'loadImage'] as const) {
     if (o[k] !== undefined && o.entry !== 'in-cluster') throw bad(k, o[k], "applies only to entry 'in-cluster', whose load runs in a pod");
   }

@@ -2,18 +2,19 @@ import { createClock, type ClockOffset } from '../clock.ts';
 import type { Cluster } from '../cluster/cluster.ts';
 import { POOL_LABEL } from '../cluster/cluster.ts';
 import { dockerImageExists, removeCommand } from '../cluster/docker.ts';
-import { OFFLINE_LOAD_IMAGE, STOCK_LOAD_IMAGE } from '../cluster/images.ts';
+import { OFFLINE_INGRESS_IMAGE, OFFLINE_LOAD_IMAGE, STOCK_LOAD_IMAGE } from '../cluster/images.ts';
 import type { Namespace } from '../cluster/namespace.ts';
 import { checkInClusterService, startInClusterLoad } from '../entry/in-cluster.ts';
+import { INGRESS_CONTROLLER_NAME, ingressControllerObjects, ingressEntryOf, type ingressClassOf } from '../entry/ingress.ts';
 import { parseLoadNode, type LoadPlacement } from '../entry/placement.ts';
 import { applyManifests, FIELD_MANAGER } from '../deploy/apply.ts';
 import { describePort, exposeService, selectPort } from '../deploy/expose.ts';
-import { findServices } from '../deploy/service.ts';
+import { findServices, MAX_SERVICES } from '../deploy/service.ts';
 import { waitForApp, type WorkloadRef } from '../deploy/wait.ts';
 import { podKey, replaceNodes, waitForPodGone, type NodeDrainOutcome } from '../drain/index.ts';
 import { ErrorCode, ZdtError, isZdtError } from '../errors.ts';
 import type { KubeApi } from '../kube/api.ts';
-import type { KubeObject, Node, Pod } from '../kube/types.ts';
+import type { KubeObject, Node, Pod, Service } from '../kube/types.ts';
 import { HEALTH_CHECK, KUBE_PROXY_HEALTH_PORT, loadBalancerBackends, loadBalancerName, startLoadBalancer, type BackendChange, type LoadBalancer } from '../entry/load-balancer.ts';
 import { DEFINITIVE_FOR_MS, probeOnce } from '../load/probe.ts';
 import type { LoadHandle } from '../load/loop.ts';
@@ -54,6 +55,7 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
   const serviceNames = services.map((s) => s.object.metadata?.name ?? '');
   // Before anything is deployed for nothing.
   if (o.entry === 'in-cluster' && o.url === undefined) services.forEach(checkInClusterService);
+  const ingress = o.entry === 'ingress' ? ingressEntryOf(manifests, serviceNames) : undefined;
   // Every serving workload, in manifest order: what is waited for, rolled out and counted.
   const sources = podSources(manifests).filter((s) => s.serving);
   const workloads: WorkloadRef[] = sources.flatMap((s) => (isServingKind(s.kind) ? [{ kind: s.kind, name: s.name }] : []));
@@ -73,6 +75,7 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
     });
   let disrupted = false;
   let loadNs: Namespace | undefined;
+  let ingressNs: Namespace | undefined;
   let loadBalancer: LoadBalancer | undefined;
   let onBackendChange: ((change: BackendChange) => void) | undefined;
   try {
@@ -93,7 +96,9 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
     // runs in a pod, reaching each Service by name.
     const viaLoadBalancer = o.entry === 'load-balancer';
     const inCluster = o.entry === 'in-cluster';
-    const entry = o.url === undefined && o.entry === 'nodeport' ? await cluster.entryNode(signal) : undefined;
+    const entryNode = o.url === undefined && (o.entry === 'nodeport' || ingress) ? await cluster.entryNode(signal) : undefined;
+    // Conntrack on the entry node sees the app's pods only when kube-proxy sends there straight.
+    const entry = o.entry === 'nodeport' ? entryNode : undefined;
     let exposures: Exposure[] = [];
     if (o.url !== undefined) {
       exposures.push({ of: serviceNames[0]!, service: serviceNames[0]!, nodePort: null, created: false, url: o.url });
@@ -104,6 +109,17 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
         const url = `${o.scheme}://${serviceNames[i]}.${ns.name}.svc:${port?.port ?? 80}${o.path}`;
         exposures.push({ of: serviceNames[i]!, service: serviceNames[i]!, nodePort: null, created: false, url });
         progress('expose', `${url} -> Service ${serviceNames[i]} ${describePort(port)} from a pod, through its node's kube-proxy (requests attributed by the pod header only)`);
+      }
+    } else if (ingress) {
+      ingressNs = await cluster.namespace(`${o.name}-ingress`, signal);
+      o.onNamespace?.(ingressNs.name, true);
+      const nodePort = freeNodePort(manifests, o.nodePort);
+      await startIngressController(cluster, { namespace: ingressNs.name, watch: ns.name, ingressClass: ingress.ingressClass, nodePort }, o, signal);
+      for (const [i, route] of ingress.routes.entries()) {
+        const url = `${o.scheme}://${entryNode!.address}:${nodePort}${o.path !== '/' ? o.path : route.path}`;
+        const host = o.host ?? route.host;
+        exposures.push({ of: serviceNames[i]!, service: serviceNames[i]!, nodePort, created: false, url, ...(host !== undefined ? { host } : {}) });
+        progress('expose', `${url}${host !== undefined ? ` (Host ${host})` : ''} -> Traefik -> Service ${serviceNames[i]}'s pods, by ${route.ingress} (requests attributed by the pod header only)`);
       }
     } else {
       const type = viaLoadBalancer ? 'LoadBalancer' : 'NodePort';
@@ -168,7 +184,7 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
       }
       const rate = o.loadProfile ? describeLoadProfile(o.loadProfile) : `${o.rate} req/s`;
       progress('load', `${rate} (${o.connection})${exposures.length > 1 ? ` on each of ${exposures.length} Services` : ''} for ${o.warmupMs} ms before maintenance`);
-      const loadOf = (e: Exposure) => ({ ...requestOf(o), url: e.url, ...loadRateOf(o), connection: o.connection });
+      const loadOf = (e: Exposure) => ({ ...requestOf(o, e), url: e.url, ...loadRateOf(o), connection: o.connection });
       if (pod) {
         const { placement, image } = pod;
         const pods = exposures.map((e, i) =>
@@ -242,7 +258,7 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
       await conntrack?.[Symbol.asyncDispose]();
     }
   } finally {
-    progress('cleanup', `deleting ${ns.name}${loadBalancer ? ` and ${loadBalancer.container}` : ''}${disrupted && o.restoreNodes ? ' and restoring nodes' : ''}`);
+    progress('cleanup', `deleting ${[ns, loadNs, ingressNs].flatMap((n) => (n ? [n.name] : [])).join(', ')}${loadBalancer ? ` and ${loadBalancer.container}` : ''}${disrupted && o.restoreNodes ? ' and restoring nodes' : ''}`);
     // Cleanup must happen even when the run was aborted: no signal here.
     if (loadBalancer) {
       const lb = loadBalancer;
@@ -251,7 +267,7 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
         (err: unknown) => progress('cleanup', `could not remove ${lb.container} (${(err as Error).message}): remove it with \`${lb.undo}\``),
       );
     }
-    for (const n of [ns, loadNs]) await n?.delete().then(() => o.onNamespace?.(n.name, false), () => {});
+    for (const n of [ns, loadNs, ingressNs]) await n?.delete().then(() => o.onNamespace?.(n.name, false), () => {});
     if (disrupted && o.restoreNodes) await cluster.resetNodes();
   }
 }
@@ -264,7 +280,7 @@ const BACKEND_EVENTS: Readonly<Record<BackendChange['state'], TimelineKind>> = {
  * Any address: the URL is built here (127.0.0.1, a kind node's, the load balancer's, a Service's
  * name) or is the user's `url`.
  */
-const requestOf = (o: ResolvedScenarioOptions) => ({ host: o.host, insecure: o.insecure, expectStatus: o.expectStatus, allowNonLoopback: true });
+const requestOf = (o: ResolvedScenarioOptions, e?: Exposure) => ({ host: e?.host ?? o.host, insecure: o.insecure, expectStatus: o.expectStatus, allowNonLoopback: true });
 
 /** The shortest preStop delay among the serving containers of the serving workloads (ms), when every one sets one. */
 function preStopDelayOf(sources: readonly PodSource[]): { preStopDelayMs?: number } {
@@ -279,13 +295,14 @@ function preStopDelayOf(sources: readonly PodSource[]): { preStopDelayMs?: numbe
  * An app that keeps answering a 4xx to the request (wrong --path or --host) is reported at
  * once, with the statuses, rather than after the whole ready timeout.
  */
-async function waitReachable({ url, nodePort, via }: Exposure, o: ResolvedScenarioOptions, signal?: AbortSignal): Promise<void> {
+async function waitReachable(e: Exposure, o: ResolvedScenarioOptions, signal?: AbortSignal): Promise<void> {
+  const { url, nodePort, via } = e;
   let definitiveSince: number | undefined;
   const wrongRequest = (statuses: string) =>
-    new ZdtError(ErrorCode.AppNotReady, `${url} answered ${statuses} to every probe (expected ${o.expectStatus}): check ${nodePort === null ? '--url, --host' : '--path, --host, --port'} and --expect-status`, { details: { url, statuses } });
+    new ZdtError(ErrorCode.AppNotReady, `${url} answered ${statuses} to every probe (expected ${o.expectStatus}): check ${nodePort === null ? '--url, --host' : o.entry === 'ingress' ? "the Ingress rule's host and path (or --host, --path)" : '--path, --host, --port'} and --expect-status`, { details: { url, statuses } });
   await poll(
     async (why) => {
-      const probe = await probeOnce({ ...requestOf(o), url, signal });
+      const probe = await probeOnce({ ...requestOf(o, e), url, signal });
       if (probe.ok) return true;
       definitiveSince = probe.definitive ? (definitiveSince ?? performance.now()) : undefined;
       if (definitiveSince !== undefined && performance.now() - definitiveSince >= DEFINITIVE_FOR_MS) throw wrongRequest(probe.answered);
@@ -297,6 +314,7 @@ async function waitReachable({ url, nodePort, via }: Exposure, o: ResolvedScenar
     if (!isZdtError(err, ErrorCode.Timeout)) throw err;
     const where =
       nodePort === null ? `can this machine reach ${url}, and does it lead to the Service (check --url, --host and the load balancer or Ingress in front)?`
+      : o.entry === 'ingress' ? `does Traefik (namespace ${o.name}-ingress, \`kubectl logs deploy/${INGRESS_CONTROLLER_NAME}\`) serve the Ingress, and does NodePort ${nodePort} reach it?`
       : via !== undefined ? `does load balancer ${via} reach NodePort ${nodePort} on the nodes, and do its health checks pass (docker logs ${via})?`
       : new URL(url).hostname === '127.0.0.1' ? `is the kind config publishing NodePort ${nodePort} on 127.0.0.1 (extraPortMappings)?` : `can this machine reach the kind network (${new URL(url).hostname}, the entry node's address) and does the Service answer on NodePort ${nodePort}?`;
     throw new ZdtError(ErrorCode.AppNotReady, `${err.message}: ${where}`, { cause: err });
@@ -316,6 +334,45 @@ async function loadPlacement(cluster: Cluster, namespace: string, loadNode: stri
     throw new ZdtError(ErrorCode.InvalidOption, `--load-node ${chosen.node}: the scenario may take that node away (it runs the app's pods, or is in the old pool): choose another node`, { details: { option: '--load-node', value: loadNode } });
   }
   return { ...chosen, avoid };
+}
+
+/**
+ * The first NodePort of those kind publishes (`first` and the MAX_SERVICES after it) that no
+ * Service of the manifests claims: the Ingress controller's. Throws ZDT_INVALID_OPTION when all are taken.
+ */
+function freeNodePort(manifests: readonly { object: KubeObject }[], first: number): number {
+  const claimed = new Set(manifests.filter((m) => m.object.kind === 'Service').flatMap((m) => ((m.object as Service).spec?.ports ?? []).map((p) => p.nodePort)));
+  const port = Array.from({ length: MAX_SERVICES }, (_, i) => first + i).find((p) => !claimed.has(p));
+  if (port === undefined) throw new ZdtError(ErrorCode.InvalidOption, `--entry ingress: the manifests' Services claim every NodePort kind publishes (${first}-${first + MAX_SERVICES - 1}), and the Ingress controller needs one: free one`, { details: { option: '--entry', value: 'ingress' } });
+  return port;
+}
+
+/**
+ * Installs zdt's Ingress controller (harness/entry/ingress.ts) in `namespace`, on a node the
+ * scenario does not take away, and waits until it is ready; whether it serves the Ingress yet is
+ * the reachability probe's to find. Everything it applies goes with `namespace`.
+ */
+async function startIngressController(
+  cluster: Cluster,
+  c: { namespace: string; watch: string; ingressClass: ReturnType<typeof ingressClassOf>; nodePort: number },
+  o: ResolvedScenarioOptions,
+  signal?: AbortSignal,
+): Promise<void> {
+  const { api } = cluster;
+  const uid = (await api.get<KubeObject>({ apiVersion: 'v1', kind: 'Namespace', name: c.namespace }, signal))?.metadata?.uid;
+  if (uid === undefined) throw new ZdtError(ErrorCode.KubeApi, `namespace ${c.namespace} was gone as soon as it was made: is something deleting zdt's namespaces?`);
+  const placement = await loadPlacement(cluster, c.watch, undefined, signal);
+  const objects = ingressControllerObjects({ ...c, namespaceUid: uid, image: OFFLINE_INGRESS_IMAGE, placement });
+  o.onProgress?.('expose', `installing Traefik (${OFFLINE_INGRESS_IMAGE}) in ${c.namespace}, serving the Ingresses of ${c.watch}${c.ingressClass.name !== undefined ? ` (class ${c.ingressClass.name})` : ''} on NodePort ${c.nodePort}`);
+  for (const object of objects) await api.apply(object, FIELD_MANAGER, signal);
+  await waitForApp(api, {
+    namespace: c.namespace,
+    workloads: [{ kind: 'Deployment', name: INGRESS_CONTROLLER_NAME }],
+    services: [INGRESS_CONTROLLER_NAME],
+    timeoutMs: o.readyTimeoutMs,
+    signal,
+    onProgress: (s) => o.onProgress?.('ready', `Ingress controller: ${s}`),
+  });
 }
 
 /** "+0.4 ms ± 1.1 ms (its clock minus this machine's, best of 7 round trips)". */

@@ -9,7 +9,7 @@ import type { AvailabilityBudget } from '../verdict/budget.ts';
 import type { Report } from '../verdict/report.ts';
 
 /** Where the load enters the cluster: see ScenarioOptions.entry. */
-export const ENTRIES = ['nodeport', 'load-balancer', 'in-cluster'] as const;
+export const ENTRIES = ['nodeport', 'load-balancer', 'in-cluster', 'ingress'] as const;
 export type Entry = (typeof ENTRIES)[number];
 
 /** What maintenance a scenario performs while the load runs. */
@@ -102,7 +102,10 @@ export interface ScenarioOptions {
    * on the kind control-plane node; 'load-balancer', a load balancer zdt starts in front of
    * every worker's NodePort with a cloud's health checks (harness/entry/load-balancer.ts; kind
    * clusters only; not with `url`); 'in-cluster', zdt's load generator in a pod that reaches each
-   * Service by its DNS name, the east-west path (harness/entry/in-cluster.ts; any cluster).
+   * Service by its DNS name, the east-west path (harness/entry/in-cluster.ts; any cluster);
+   * 'ingress', through an Ingress controller zdt installs (Traefik) to the manifests' Ingress
+   * rules, each Service by its rule's Host and path (harness/entry/ingress.ts; kind clusters
+   * only; http only; `path` replaces the rule's path when given).
    */
   readonly entry?: Entry;
   /**
@@ -141,6 +144,8 @@ export interface Exposure {
   readonly nodePort: number | null;
   /** The Service's healthCheckNodePort (a LoadBalancer Service with externalTrafficPolicy Local). */
   readonly healthCheckNodePort?: number;
+  /** The Host header the load sends: an Ingress rule's host (entry 'ingress'), else ScenarioOptions.host. */
+  readonly host?: string;
   /** The load balancer container the load enters through (entry 'load-balancer'). */
   readonly via?: string;
   /** True when zdt created a NodePort Service beside the user's (theirs was ClusterIP or another port). */

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One entry point for everything zdt needs on a host without a container registry:
-# Docker engine, kind, Kubernetes binaries, the kind node image, the nginx, haproxy and load images and Helm.
+# Docker engine, kind, Kubernetes binaries, the kind node image, the nginx, haproxy, load and Ingress controller images and Helm.
 # Each step is cached (a warm run takes seconds); progress shows per step with elapsed time,
 # and a failure names the step and shows the end of its log.
 source "$(dirname "$0")/lib.sh"
@@ -18,6 +18,7 @@ STEPS=(
   "3|haproxy-image|haproxy image $HAPROXY_IMAGE (--entry load-balancer)|build-haproxy-image.sh"
   "3|load-image|load pod image $LOAD_IMAGE (--entry in-cluster)|build-load-image.sh"
   "3|helm|Helm $HELM_VERSION|build-helm.sh"
+  "3|ingress-image|Ingress controller image (Traefik, --entry ingress; cold: a Go build of minutes)|build-ingress-image.sh"
 )
 n=${#STEPS[@]}
 

@@ -159,6 +159,20 @@ describe('zdt verify: input validation (exit 2 before any cluster)', () => {
     await rejects(['--entry', 'in-cluster', '--load-node', 'a=b,c'], /invalid --load-node "a=b,c": "c" is not key=value/);
   });
 
+  it('--entry ingress: manifests without an Ingress, or whose Ingress leads elsewhere, are refused before a cluster is made', async () => {
+    const fake = fakeCluster();
+    const r = await cli(['verify', GOOD, '--entry', 'ingress', '--report-dir', join(dir, 'r-ingress'), '--no-lint'], fake);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.match(/--entry ingress loads the app through its Ingress, and the manifests hold no Ingress \(networking\.k8s\.io\/v1\): add one, or give --url/);
+    const elsewhere = await write('ingress-elsewhere', {
+      'app.yaml': `${deployment('web', 'app: web')}---\n${service('web', 'app: web')}---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\nspec:\n  defaultBackend:\n    service:\n      name: api\n      port:\n        number: 80\n`,
+    });
+    const r2 = await cli(['verify', elsewhere, '--entry', 'ingress', '--report-dir', join(dir, 'r-ingress'), '--no-lint'], fake);
+    expect(r2.code).to.equal(2);
+    expect(r2.stderr).to.match(/no Ingress rule leads to Service web \(they lead to api\)/);
+    expect(fake.started, 'no cluster started').to.have.length(0);
+  });
+
   it('loads every Service that selects a workload by default, or those --service names', async () => {
     const sub = await write('two-services', {
       'app.yaml': `${deployment('web', 'app: web')}---\n${service('web', 'app: web')}---\n${service('web-admin', 'app: web')}---\n${service('external', 'app: elsewhere')}`,

@@ -13,7 +13,8 @@ describe('scenario/options', () => {
     const bad = (o: object, re: RegExp) => expect(() => resolveScenarioOptions({ ...base, ...o } as never)).to.throw(re);
     bad({ name: 'Drain Test' }, /name must be lower-case letters, digits and dashes, got "Drain Test"/);
     bad({ rate: 0 }, /rate must be > 0 requests per second, got 0/);
-    bad({ entry: 'ingress' }, /entry must be one of nodeport, load-balancer, in-cluster, got "ingress"/);
+    bad({ entry: 'ingress-nginx' }, /entry must be one of nodeport, load-balancer, in-cluster, ingress, got "ingress-nginx"/);
+    bad({ entry: 'ingress', scheme: 'https' }, /scheme must be 'http' with entry 'ingress': zdt's Ingress controller serves the rules on http only, got "https"/);
     bad({ loadNode: 'zdt-control-plane' }, /loadNode applies only to entry 'in-cluster', whose load runs in a pod, got "zdt-control-plane"/);
     bad({ entry: 'in-cluster', loadNode: 'role!=app' }, /invalid --load-node "role!=app": "role!=app" is not key=value/);
     bad({ entry: 'in-cluster', loadImage: 'node 24' }, /loadImage must be an image reference such as node:24-slim, got "node 24"/);
@@ -49,6 +50,9 @@ describe('scenario/options', () => {
     // zdt's load balancer joins kind's Docker network, which only a kind cluster has.
     expect(() => checkLoadEntry({ entry: 'load-balancer' }, { name: 'kind-zdt', isKind: true })).to.not.throw();
     expect(() => checkLoadEntry({ entry: 'load-balancer' }, { name: 'prod', isKind: false })).to.throw(/^cluster prod is not a kind cluster, and --entry load-balancer starts its load balancer on kind's Docker network: give --url/);
+    // zdt's Ingress controller is reached on a NodePort kind publishes.
+    expect(() => checkLoadEntry({ entry: 'ingress' }, { name: 'kind-zdt', isKind: true })).to.not.throw();
+    expect(() => checkLoadEntry({ entry: 'ingress' }, { name: 'prod', isKind: false })).to.throw(/^cluster prod is not a kind cluster, and --entry ingress reaches its Ingress controller on a NodePort kind publishes: give --url, your Ingress host, instead/);
     // A load pod reaches the Services by name on any cluster.
     expect(() => checkLoadEntry({ entry: 'in-cluster' }, { name: 'prod', isKind: false })).to.not.throw();
   });
