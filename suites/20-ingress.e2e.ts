@@ -38,10 +38,11 @@ describe('20. zdt verify --entry ingress: through an Ingress controller zdt inst
     // Requests reached the app's pods through the controller (their header names them), not the controller's own answers.
     expect(report!.answeredBy.length).to.be.at.least(2);
     expect(report!.answeredBy.every((a) => a.label.startsWith('nginx-deployment-')), JSON.stringify(report!.answeredBy)).to.equal(true);
-    // The ClusterRole, its binding and the IngressClass are owned by the controller's namespace: deleting it deletes them.
+    // The ClusterRole, its binding and the IngressClass (zdt's, the example's class) are owned by the controller's namespace: deleting it deletes them.
     const { api } = await sharedCluster();
     const left = async () => [
       ...(await api.list<KubeObject>({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole' }, { labelSelector: 'app.kubernetes.io/name=zdt-ingress' })),
+      ...(await api.list<KubeObject>({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding' }, { labelSelector: 'app.kubernetes.io/name=zdt-ingress' })),
       ...(await api.list<KubeObject>({ apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass' }, {})),
     ].map((o) => `${o.kind}/${o.metadata?.name}`);
     await poll(async (why) => {

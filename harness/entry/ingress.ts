@@ -7,10 +7,15 @@
  * addresses, not to the Service's cluster IP, so kube-proxy is not on this path: the controller's
  * own lag is. Why Traefik: README ("--entry ingress").
  */
+import { FIELD_MANAGER } from '../deploy/apply.ts';
+import { MAX_SERVICES } from '../deploy/service.ts';
+import { waitForApp } from '../deploy/wait.ts';
 import { ErrorCode, ZdtError } from '../errors.ts';
-import type { KubeObject } from '../kube/types.ts';
+import type { KubeApi } from '../kube/api.ts';
+import type { KubeObject, Node, Service, ServicePort } from '../kube/types.ts';
 import type { LoadedManifest } from '../manifests/load.ts';
 import { placeOf } from '../manifests/render.ts';
+import { poll } from '../wait.ts';
 import { podPlacement, RESTRICTED, type LoadPlacement } from './placement.ts';
 
 /** The controller IngressClass objects name for Traefik (its kubernetesIngress provider takes only those). */
@@ -18,7 +23,7 @@ export const TRAEFIK_CONTROLLER = 'traefik.io/ingress-controller';
 /** The controller's Deployment and Service, in the run's ingress namespace. */
 export const INGRESS_CONTROLLER_NAME = 'zdt-ingress';
 const WEB_PORT = 8000;
-/** Traefik's own entry point, where /ping answers once its providers have started. */
+/** Traefik's own entry point, where /ping answers once Traefik runs (its routes may come a moment later). */
 const PING_PORT = 9000;
 
 /** Where one Service is reached through the Ingresses: a rule's host (none: any) and path, first match in manifest order. */
@@ -28,19 +33,28 @@ export interface IngressRoute {
   readonly ingress: string;
   readonly host?: string;
   readonly path: string;
+  /** The backend's Service port, by number or name. */
+  readonly port?: number | string;
 }
 
 const isIngress = (o: KubeObject) => o.kind === 'Ingress' && o.apiVersion === 'networking.k8s.io/v1';
 
+interface Backend {
+  service?: { name?: string; port?: { number?: number; name?: string } };
+}
 interface IngressSpec {
   ingressClassName?: string;
-  defaultBackend?: { service?: { name?: string } };
-  rules?: { host?: string; http?: { paths?: { path?: string; backend?: { service?: { name?: string } } }[] } }[];
+  defaultBackend?: Backend;
+  rules?: { host?: string; http?: { paths?: { path?: string; backend?: Backend }[] } }[];
 }
+const specOf = (m: LoadedManifest): IngressSpec => (m.object as KubeObject & { spec?: IngressSpec }).spec ?? {};
+const portOf = (b: Backend) => b.service?.port?.number ?? b.service?.port?.name;
 
 /**
- * Every (host, path) → Service pair the manifests' Ingresses (networking.k8s.io/v1) route, rules
- * before the default backend. A wildcard host (`*.example.com`) is given a name it matches.
+ * Every (host, path) → Service pair the manifests' Ingresses (networking.k8s.io/v1) route, as
+ * Traefik serves them: each rule's paths, and the default backend of the first Ingress that has
+ * no rules (Traefik ignores the default backend of one with rules, and of any later one). A
+ * wildcard host (`*.example.com`) is given a name it matches.
  * Throws ZDT_INVALID_OPTION when there is no Ingress, naming what to add or use instead.
  */
 export function ingressRoutes(manifests: readonly LoadedManifest[]): IngressRoute[] {
@@ -53,29 +67,38 @@ export function ingressRoutes(manifests: readonly LoadedManifest[]): IngressRout
       { details: { option: '--entry', value: 'ingress' } },
     );
   }
-  return ingresses.flatMap((m) => {
-    const spec = (m.object as KubeObject & { spec?: IngressSpec }).spec ?? {};
-    const ingress = `Ingress ${m.object.metadata?.name ?? ''} (${placeOf(m)})`;
-    const rules = (spec.rules ?? []).flatMap((rule) =>
+  const name = (m: LoadedManifest) => `Ingress ${m.object.metadata?.name ?? ''} (${placeOf(m)})`;
+  const withPort = (b: Backend) => (portOf(b) !== undefined ? { port: portOf(b)! } : {});
+  const rules = ingresses.flatMap((m) =>
+    (specOf(m).rules ?? []).flatMap((rule) =>
       (rule.http?.paths ?? []).flatMap((p) => {
         const service = p.backend?.service?.name;
-        return service ? [{ service, ingress, ...(rule.host ? { host: rule.host.replace(/^\*\./, 'zdt.') } : {}), path: p.path ?? '/' }] : [];
+        return service ? [{ service, ingress: name(m), ...(rule.host ? { host: rule.host.replace(/^\*\./, 'zdt.') } : {}), path: p.path ?? '/', ...withPort(p.backend!) }] : [];
       }),
-    );
-    const fallback = spec.defaultBackend?.service?.name;
-    return [...rules, ...(fallback ? [{ service: fallback, ingress, path: '/' }] : [])];
-  });
+    ),
+  );
+  const fallback = ingresses.find((m) => (specOf(m).rules ?? []).length === 0 && specOf(m).defaultBackend?.service?.name);
+  const backend = fallback && specOf(fallback).defaultBackend!;
+  return [...rules, ...(backend ? [{ service: backend.service!.name!, ingress: name(fallback), path: '/', ...withPort(backend) }] : [])];
 }
 
 /**
  * The route each loaded Service is reached by. Throws ZDT_SERVICE naming a Service no Ingress
- * routes to, with the Services they do route to.
+ * routes to (with the Services they do route to), or one whose route names a port the Service
+ * (when `ports` are known) does not have, which Traefik answers with 404s ("service port not found").
  */
-export function routeOf(routes: readonly IngressRoute[], service: string): IngressRoute {
+export function routeOf(routes: readonly IngressRoute[], service: string, ports?: readonly ServicePort[]): IngressRoute {
   const route = routes.find((r) => r.service === service);
-  if (route) return route;
-  const reached = [...new Set(routes.map((r) => r.service))].join(', ');
-  throw new ZdtError(ErrorCode.Service, `--entry ingress: no Ingress rule leads to Service ${service} (they lead to ${reached}): add a rule, or choose the Services to load with --service`, { details: { service } });
+  if (!route) {
+    const reached = [...new Set(routes.map((r) => r.service))].join(', ') || 'no Service: a default backend counts only in an Ingress without rules';
+    throw new ZdtError(ErrorCode.Service, `--entry ingress: no Ingress rule leads to Service ${service} (they lead to ${reached}): add a rule, or choose the Services to load with --service`, { details: { service } });
+  }
+  const { port } = route;
+  if (ports !== undefined && port !== undefined && !ports.some((p) => (typeof port === 'number' ? p.port === port : p.name === port))) {
+    const has = ports.map((p) => (p.name ? `${p.name} (${p.port})` : String(p.port))).join(', ');
+    throw new ZdtError(ErrorCode.Service, `--entry ingress: ${route.ingress} sends to port ${port} of Service ${service}, which has ${has}: name one of those in the Ingress backend`, { details: { service, port } });
+  }
+  return route;
 }
 
 /**
@@ -88,8 +111,15 @@ export function ingressClassOf(manifests: readonly LoadedManifest[]): { readonly
   const asked = manifests
     .filter((m) => isIngress(m.object))
     .map((m) => {
-      const byName = (m.object as KubeObject & { spec?: IngressSpec }).spec?.ingressClassName;
-      return { name: byName ?? m.object.metadata?.annotations?.['kubernetes.io/ingress.class'], byClassName: byName !== undefined, at: placeOf(m) };
+      const byName = specOf(m).ingressClassName;
+      const byAnnotation = m.object.metadata?.annotations?.['kubernetes.io/ingress.class'];
+      // The API server refuses such an Ingress; said here, before a cluster is made for nothing.
+      if (byName !== undefined && byAnnotation !== undefined && byName !== byAnnotation) {
+        throw new ZdtError(ErrorCode.InvalidOption, `${placeOf(m)}: Ingress ${m.object.metadata?.name ?? ''} has ingressClassName ${byName} and annotation kubernetes.io/ingress.class ${byAnnotation}, which the API server refuses unless they match: drop the annotation`, {
+          details: { option: '--entry', value: 'ingress' },
+        });
+      }
+      return { name: byName ?? byAnnotation, byClassName: byName !== undefined, at: placeOf(m) };
     });
   const names = [...new Set(asked.map((a) => a.name ?? '(none)'))];
   if (names.length > 1) {
@@ -107,7 +137,8 @@ export function ingressClassOf(manifests: readonly LoadedManifest[]): { readonly
  */
 export function ingressEntryOf(manifests: readonly LoadedManifest[], services: readonly string[]): { readonly routes: IngressRoute[]; readonly ingressClass: ReturnType<typeof ingressClassOf> } {
   const all = ingressRoutes(manifests);
-  return { routes: services.map((s) => routeOf(all, s)), ingressClass: ingressClassOf(manifests) };
+  const portsOf = (name: string) => (manifests.find((m) => m.object.kind === 'Service' && m.object.metadata?.name === name)?.object as Service | undefined)?.spec?.ports;
+  return { routes: services.map((s) => routeOf(all, s, portsOf(s))), ingressClass: ingressClassOf(manifests) };
 }
 
 export interface IngressControllerOptions {
@@ -160,7 +191,6 @@ export function ingressControllerObjects(o: IngressControllerOptions): KubeObjec
         { apiGroups: [''], resources: ['services', 'secrets'], verbs: read },
         { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: read },
         { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: read },
-        { apiGroups: ['networking.k8s.io'], resources: ['ingresses/status'], verbs: ['update'] },
       ],
     },
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: INGRESS_CONTROLLER_NAME, namespace: o.watch, labels }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: INGRESS_CONTROLLER_NAME }, subjects },
@@ -208,3 +238,70 @@ export function ingressControllerObjects(o: IngressControllerOptions): KubeObjec
     },
   ];
 }
+
+/**
+ * The first NodePort of those kind publishes (`first` and the MAX_SERVICES after it) that no
+ * Service claims, in the manifests or live on the cluster (one a killed run left, say): the
+ * Ingress controller's. Throws ZDT_INVALID_OPTION naming what holds each when all are taken.
+ */
+export async function freeNodePort(api: KubeApi, manifests: readonly LoadedManifest[], first: number, signal?: AbortSignal): Promise<number> {
+  const holders = new Map<number, string>();
+  const claim = (s: Service, where: string) => (s.spec?.ports ?? []).forEach((p) => p.nodePort !== undefined && holders.set(p.nodePort, where));
+  for (const s of await api.list<Service>({ apiVersion: 'v1', kind: 'Service' }, {}, signal)) claim(s, `Service ${s.metadata?.name} in namespace ${s.metadata?.namespace}`);
+  for (const m of manifests) if (m.object.kind === 'Service') claim(m.object as Service, `Service ${m.object.metadata?.name} (${placeOf(m)})`);
+  const ports = Array.from({ length: MAX_SERVICES }, (_, i) => first + i);
+  const port = ports.find((p) => !holders.has(p));
+  if (port !== undefined) return port;
+  throw new ZdtError(ErrorCode.InvalidOption, `--entry ingress: every NodePort kind publishes is taken (${ports.map((p) => `${p} by ${holders.get(p)}`).join('; ')}), and the Ingress controller needs one: delete what a finished run left (kubectl delete namespace <name>), or free one in the manifests`, {
+    details: { option: '--entry', value: 'ingress' },
+  });
+}
+
+export interface StartIngressOptions extends Omit<IngressControllerOptions, 'namespaceUid'> {
+  readonly readyTimeoutMs: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (message: string) => void;
+}
+
+/**
+ * Installs the controller in `namespace` (which must exist) and waits until it is ready; whether
+ * it serves the Ingress yet is the reachability probe's to find. Its cluster-scoped objects go
+ * with `namespace`, its Role and binding with the app's. Throws ZDT_INVALID_OPTION, before
+ * applying anything, when the nodes lack the image (an attached kind cluster: the `kind load`
+ * command to run) or an IngressClass of the name the Ingresses ask for is someone else's; and
+ * ZDT_APP_NOT_READY (waitForApp) when it does not become ready.
+ */
+export async function startIngressController(api: KubeApi, o: StartIngressOptions, kindName?: string): Promise<void> {
+  const { signal } = o;
+  const nodes = await api.list<Node & { status?: { images?: { names?: string[] }[] } }>({ apiVersion: 'v1', kind: 'Node' }, {}, signal);
+  if (!nodes.some((n) => (n.status?.images ?? []).some((i) => (i.names ?? []).some((name) => name === o.image || name.endsWith(`/${o.image}`))))) {
+    throw new ZdtError(ErrorCode.InvalidOption, `--entry ingress: no node has the image ${o.image}, and zdt pulls none: load it with \`kind load docker-image ${o.image}${kindName ? ` --name ${kindName}` : ''}\` (scripts/offline/setup.sh builds it)`, { details: { option: '--entry', value: 'ingress' } });
+  }
+  const className = o.ingressClass.byClassName ? o.ingressClass.name : undefined;
+  if (className !== undefined) {
+    const ref = { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', name: className };
+    const live = await api.get<KubeObject>(ref, signal);
+    if (live && live.metadata?.labels?.['app.kubernetes.io/managed-by'] !== 'zdt') {
+      throw new ZdtError(ErrorCode.InvalidOption, `--entry ingress: this cluster has IngressClass ${className} of its own, which zdt's controller would take over: give --url, where that class's controller takes the app's traffic, or run on a cluster zdt creates`, {
+        details: { option: '--entry', value: 'ingress' },
+      });
+    }
+    // One a previous run's namespace still owns goes with it: wait rather than take it over.
+    if (live) await poll(async () => ((await api.get(ref, signal)) ? undefined : true), { timeoutMs: 60_000, intervalMs: 500, signal, what: `IngressClass ${className} of a previous run to be deleted` });
+  }
+  const uid = (await api.get<KubeObject>({ apiVersion: 'v1', kind: 'Namespace', name: o.namespace }, signal))?.metadata?.uid;
+  if (uid === undefined) throw new ZdtError(ErrorCode.KubeApi, `namespace ${o.namespace} was gone as soon as it was made: is something deleting zdt's namespaces?`);
+  o.onProgress?.(`installing Traefik (${o.image}) in ${o.namespace}, serving the Ingresses of ${o.watch}${o.ingressClass.name !== undefined ? ` (class ${o.ingressClass.name})` : ''} on NodePort ${o.nodePort}`);
+  for (const object of ingressControllerObjects({ ...o, namespaceUid: uid })) await api.apply(object, FIELD_MANAGER, signal);
+  await waitForApp(api, {
+    namespace: o.namespace,
+    workloads: [{ kind: 'Deployment', name: INGRESS_CONTROLLER_NAME }],
+    services: [INGRESS_CONTROLLER_NAME],
+    timeoutMs: o.readyTimeoutMs,
+    signal,
+    onProgress: (s) => o.onProgress?.(`Ingress controller: ${s}`),
+  });
+}
+
+/** The command that shows what the controller says of the Ingresses (why a route is missing). */
+export const controllerLogsCommand = (namespace: string): string => `kubectl -n ${namespace} logs deploy/${INGRESS_CONTROLLER_NAME}`;

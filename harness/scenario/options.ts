@@ -103,6 +103,7 @@ export function resolveScenarioOptions(options: ScenarioOptions): ResolvedScenar
   if (!ENTRIES.includes(o.entry)) throw bad('entry', o.entry, `must be one of ${ENTRIES.join(', ')}`);
   if (o.url !== undefined && o.entry !== 'nodeport') throw bad('entry', o.entry, 'cannot be given with url, which is where the load enters already: give one of them');
   if (o.url !== undefined) checkUrl(o.url, o.services);
+  if (o.entry === 'ingress' && o.port !== undefined) throw bad('port', o.port, "does not apply with entry 'ingress', whose Ingress rule names the Service's port: drop it");
   if (o.entry === 'ingress' && o.scheme !== 'http') throw bad('scheme', o.scheme, "must be 'http' with entry 'ingress': zdt's Ingress controller serves the rules on http only");
   for (const k of ['loadNode', 'loadImage'] as const) {
     if (o[k] !== undefined && o.entry !== 'in-cluster') throw bad(k, o[k], "applies only to entry 'in-cluster', whose load runs in a pod");

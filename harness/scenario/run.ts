@@ -5,16 +5,16 @@ import { dockerImageExists, removeCommand } from '../cluster/docker.ts';
 import { OFFLINE_INGRESS_IMAGE, OFFLINE_LOAD_IMAGE, STOCK_LOAD_IMAGE } from '../cluster/images.ts';
 import type { Namespace } from '../cluster/namespace.ts';
 import { checkInClusterService, startInClusterLoad } from '../entry/in-cluster.ts';
-import { INGRESS_CONTROLLER_NAME, ingressControllerObjects, ingressEntryOf, type ingressClassOf } from '../entry/ingress.ts';
+import { controllerLogsCommand, freeNodePort, ingressEntryOf, startIngressController } from '../entry/ingress.ts';
 import { parseLoadNode, type LoadPlacement } from '../entry/placement.ts';
 import { applyManifests, FIELD_MANAGER } from '../deploy/apply.ts';
 import { describePort, exposeService, selectPort } from '../deploy/expose.ts';
-import { findServices, MAX_SERVICES } from '../deploy/service.ts';
+import { findServices } from '../deploy/service.ts';
 import { waitForApp, type WorkloadRef } from '../deploy/wait.ts';
 import { podKey, replaceNodes, waitForPodGone, type NodeDrainOutcome } from '../drain/index.ts';
 import { ErrorCode, ZdtError, isZdtError } from '../errors.ts';
 import type { KubeApi } from '../kube/api.ts';
-import type { KubeObject, Node, Pod, Service } from '../kube/types.ts';
+import type { KubeObject, Node, Pod } from '../kube/types.ts';
 import { HEALTH_CHECK, KUBE_PROXY_HEALTH_PORT, loadBalancerBackends, loadBalancerName, startLoadBalancer, type BackendChange, type LoadBalancer } from '../entry/load-balancer.ts';
 import { DEFINITIVE_FOR_MS, probeOnce } from '../load/probe.ts';
 import type { LoadHandle } from '../load/loop.ts';
@@ -113,12 +113,14 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
     } else if (ingress) {
       ingressNs = await cluster.namespace(`${o.name}-ingress`, signal);
       o.onNamespace?.(ingressNs.name, true);
-      const nodePort = freeNodePort(manifests, o.nodePort);
-      await startIngressController(cluster, { namespace: ingressNs.name, watch: ns.name, ingressClass: ingress.ingressClass, nodePort }, o, signal);
+      const nodePort = await freeNodePort(api, manifests, o.nodePort, signal);
+      const placement = await loadPlacement(cluster, ns.name, undefined, signal);
+      const started = { namespace: ingressNs.name, watch: ns.name, ingressClass: ingress.ingressClass, nodePort, image: OFFLINE_INGRESS_IMAGE, placement, readyTimeoutMs: o.readyTimeoutMs, signal };
+      await startIngressController(api, { ...started, onProgress: (m) => progress(m.startsWith('installing') ? 'expose' : 'ready', m) }, cluster.kindName);
       for (const [i, route] of ingress.routes.entries()) {
-        const url = `${o.scheme}://${entryNode!.address}:${nodePort}${o.path !== '/' ? o.path : route.path}`;
+        const url = `${o.scheme}://${entryNode?.address ?? '127.0.0.1'}:${nodePort}${o.path !== '/' ? o.path : route.path}`;
         const host = o.host ?? route.host;
-        exposures.push({ of: serviceNames[i]!, service: serviceNames[i]!, nodePort, created: false, url, ...(host !== undefined ? { host } : {}) });
+        exposures.push({ of: serviceNames[i]!, service: serviceNames[i]!, nodePort, created: false, url, ingressNamespace: ingressNs.name, ...(host !== undefined ? { host } : {}) });
         progress('expose', `${url}${host !== undefined ? ` (Host ${host})` : ''} -> Traefik -> Service ${serviceNames[i]}'s pods, by ${route.ingress} (requests attributed by the pod header only)`);
       }
     } else {
@@ -299,7 +301,14 @@ async function waitReachable(e: Exposure, o: ResolvedScenarioOptions, signal?: A
   const { url, nodePort, via } = e;
   let definitiveSince: number | undefined;
   const wrongRequest = (statuses: string) =>
-    new ZdtError(ErrorCode.AppNotReady, `${url} answered ${statuses} to every probe (expected ${o.expectStatus}): check ${nodePort === null ? '--url, --host' : o.entry === 'ingress' ? "the Ingress rule's host and path (or --host, --path)" : '--path, --host, --port'} and --expect-status`, { details: { url, statuses } });
+    new ZdtError(
+      ErrorCode.AppNotReady,
+      `${url} answered ${statuses} to every probe (expected ${o.expectStatus}): ${
+        e.ingressNamespace !== undefined ? `check the Ingress rule's host and path (or --host, --path) and --expect-status, and what Traefik says of the Ingress (\`${controllerLogsCommand(e.ingressNamespace)}\`)`
+        : `check ${nodePort === null ? '--url, --host' : '--path, --host, --port'} and --expect-status`
+      }`,
+      { details: { url, statuses } },
+    );
   await poll(
     async (why) => {
       const probe = await probeOnce({ ...requestOf(o, e), url, signal });
@@ -314,7 +323,7 @@ async function waitReachable(e: Exposure, o: ResolvedScenarioOptions, signal?: A
     if (!isZdtError(err, ErrorCode.Timeout)) throw err;
     const where =
       nodePort === null ? `can this machine reach ${url}, and does it lead to the Service (check --url, --host and the load balancer or Ingress in front)?`
-      : o.entry === 'ingress' ? `does Traefik (namespace ${o.name}-ingress, \`kubectl logs deploy/${INGRESS_CONTROLLER_NAME}\`) serve the Ingress, and does NodePort ${nodePort} reach it?`
+      : e.ingressNamespace !== undefined ? `does Traefik serve the Ingress (\`${controllerLogsCommand(e.ingressNamespace)}\`), and does NodePort ${nodePort} reach it?`
       : via !== undefined ? `does load balancer ${via} reach NodePort ${nodePort} on the nodes, and do its health checks pass (docker logs ${via})?`
       : new URL(url).hostname === '127.0.0.1' ? `is the kind config publishing NodePort ${nodePort} on 127.0.0.1 (extraPortMappings)?` : `can this machine reach the kind network (${new URL(url).hostname}, the entry node's address) and does the Service answer on NodePort ${nodePort}?`;
     throw new ZdtError(ErrorCode.AppNotReady, `${err.message}: ${where}`, { cause: err });
@@ -334,45 +343,6 @@ async function loadPlacement(cluster: Cluster, namespace: string, loadNode: stri
     throw new ZdtError(ErrorCode.InvalidOption, `--load-node ${chosen.node}: the scenario may take that node away (it runs the app's pods, or is in the old pool): choose another node`, { details: { option: '--load-node', value: loadNode } });
   }
   return { ...chosen, avoid };
-}
-
-/**
- * The first NodePort of those kind publishes (`first` and the MAX_SERVICES after it) that no
- * Service of the manifests claims: the Ingress controller's. Throws ZDT_INVALID_OPTION when all are taken.
- */
-function freeNodePort(manifests: readonly { object: KubeObject }[], first: number): number {
-  const claimed = new Set(manifests.filter((m) => m.object.kind === 'Service').flatMap((m) => ((m.object as Service).spec?.ports ?? []).map((p) => p.nodePort)));
-  const port = Array.from({ length: MAX_SERVICES }, (_, i) => first + i).find((p) => !claimed.has(p));
-  if (port === undefined) throw new ZdtError(ErrorCode.InvalidOption, `--entry ingress: the manifests' Services claim every NodePort kind publishes (${first}-${first + MAX_SERVICES - 1}), and the Ingress controller needs one: free one`, { details: { option: '--entry', value: 'ingress' } });
-  return port;
-}
-
-/**
- * Installs zdt's Ingress controller (harness/entry/ingress.ts) in `namespace`, on a node the
- * scenario does not take away, and waits until it is ready; whether it serves the Ingress yet is
- * the reachability probe's to find. Everything it applies goes with `namespace`.
- */
-async function startIngressController(
-  cluster: Cluster,
-  c: { namespace: string; watch: string; ingressClass: ReturnType<typeof ingressClassOf>; nodePort: number },
-  o: ResolvedScenarioOptions,
-  signal?: AbortSignal,
-): Promise<void> {
-  const { api } = cluster;
-  const uid = (await api.get<KubeObject>({ apiVersion: 'v1', kind: 'Namespace', name: c.namespace }, signal))?.metadata?.uid;
-  if (uid === undefined) throw new ZdtError(ErrorCode.KubeApi, `namespace ${c.namespace} was gone as soon as it was made: is something deleting zdt's namespaces?`);
-  const placement = await loadPlacement(cluster, c.watch, undefined, signal);
-  const objects = ingressControllerObjects({ ...c, namespaceUid: uid, image: OFFLINE_INGRESS_IMAGE, placement });
-  o.onProgress?.('expose', `installing Traefik (${OFFLINE_INGRESS_IMAGE}) in ${c.namespace}, serving the Ingresses of ${c.watch}${c.ingressClass.name !== undefined ? ` (class ${c.ingressClass.name})` : ''} on NodePort ${c.nodePort}`);
-  for (const object of objects) await api.apply(object, FIELD_MANAGER, signal);
-  await waitForApp(api, {
-    namespace: c.namespace,
-    workloads: [{ kind: 'Deployment', name: INGRESS_CONTROLLER_NAME }],
-    services: [INGRESS_CONTROLLER_NAME],
-    timeoutMs: o.readyTimeoutMs,
-    signal,
-    onProgress: (s) => o.onProgress?.('ready', `Ingress controller: ${s}`),
-  });
 }
 
 /** "+0.4 ms ± 1.1 ms (its clock minus this machine's, best of 7 round trips)". */

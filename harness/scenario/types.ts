@@ -105,7 +105,7 @@ export interface ScenarioOptions {
    * Service by its DNS name, the east-west path (harness/entry/in-cluster.ts; any cluster);
    * 'ingress', through an Ingress controller zdt installs (Traefik) to the manifests' Ingress
    * rules, each Service by its rule's Host and path (harness/entry/ingress.ts; kind clusters
-   * only; http only; `path` replaces the rule's path when given).
+   * only; http only; a `path` other than '/' replaces the rule's path; `port` does not apply).
    */
   readonly entry?: Entry;
   /**
@@ -146,6 +146,8 @@ export interface Exposure {
   readonly healthCheckNodePort?: number;
   /** The Host header the load sends: an Ingress rule's host (entry 'ingress'), else ScenarioOptions.host. */
   readonly host?: string;
+  /** Entry 'ingress': the namespace of zdt's Ingress controller, which the load enters through. */
+  readonly ingressNamespace?: string;
   /** The load balancer container the load enters through (entry 'load-balancer'). */
   readonly via?: string;
   /** True when zdt created a NodePort Service beside the user's (theirs was ClusterIP or another port). */
