@@ -260,7 +260,8 @@ export async function freeNodePort(api: KubeApi, manifests: readonly LoadedManif
 export interface StartIngressOptions extends Omit<IngressControllerOptions, 'namespaceUid'> {
   readonly readyTimeoutMs: number;
   readonly signal?: AbortSignal;
-  readonly onProgress?: (message: string) => void;
+  /** 'expose' as it installs, 'ready' while it waits (ScenarioStep's names). */
+  readonly onProgress?: (step: 'expose' | 'ready', message: string) => void;
 }
 
 /**
@@ -273,7 +274,7 @@ export interface StartIngressOptions extends Omit<IngressControllerOptions, 'nam
  */
 export async function startIngressController(api: KubeApi, o: StartIngressOptions, kindName?: string): Promise<void> {
   const { signal } = o;
-  const nodes = await api.list<Node & { status?: { images?: { names?: string[] }[] } }>({ apiVersion: 'v1', kind: 'Node' }, {}, signal);
+  const nodes = await api.list<Node>({ apiVersion: 'v1', kind: 'Node' }, {}, signal);
   if (!nodes.some((n) => (n.status?.images ?? []).some((i) => (i.names ?? []).some((name) => name === o.image || name.endsWith(`/${o.image}`))))) {
     throw new ZdtError(ErrorCode.InvalidOption, `--entry ingress: no node has the image ${o.image}, and zdt pulls none: load it with \`kind load docker-image ${o.image}${kindName ? ` --name ${kindName}` : ''}\` (scripts/offline/setup.sh builds it)`, { details: { option: '--entry', value: 'ingress' } });
   }
@@ -291,7 +292,7 @@ export async function startIngressController(api: KubeApi, o: StartIngressOption
   }
   const uid = (await api.get<KubeObject>({ apiVersion: 'v1', kind: 'Namespace', name: o.namespace }, signal))?.metadata?.uid;
   if (uid === undefined) throw new ZdtError(ErrorCode.KubeApi, `namespace ${o.namespace} was gone as soon as it was made: is something deleting zdt's namespaces?`);
-  o.onProgress?.(`installing Traefik (${o.image}) in ${o.namespace}, serving the Ingresses of ${o.watch}${o.ingressClass.name !== undefined ? ` (class ${o.ingressClass.name})` : ''} on NodePort ${o.nodePort}`);
+  o.onProgress?.('expose', `installing Traefik (${o.image}) in ${o.namespace}, serving the Ingresses of ${o.watch}${o.ingressClass.name !== undefined ? ` (class ${o.ingressClass.name})` : ''} on NodePort ${o.nodePort}`);
   for (const object of ingressControllerObjects({ ...o, namespaceUid: uid })) await api.apply(object, FIELD_MANAGER, signal);
   await waitForApp(api, {
     namespace: o.namespace,
@@ -299,7 +300,7 @@ export async function startIngressController(api: KubeApi, o: StartIngressOption
     services: [INGRESS_CONTROLLER_NAME],
     timeoutMs: o.readyTimeoutMs,
     signal,
-    onProgress: (s) => o.onProgress?.(`Ingress controller: ${s}`),
+    onProgress: (s) => o.onProgress?.('ready', `Ingress controller: ${s}`),
   });
 }
 

@@ -54,7 +54,8 @@ export interface Taint {
 
 export interface Node extends KubeObject {
   spec?: { unschedulable?: boolean; taints?: Taint[]; podCIDR?: string; providerID?: string };
-  status?: { conditions?: Condition[]; addresses?: { type: string; address: string }[] };
+  /** `images`: what the kubelet reports present on the node (each image's names). */
+  status?: { conditions?: Condition[]; addresses?: { type: string; address: string }[]; images?: { names?: string[] }[] };
 }
 
 export interface Probe {

@@ -44,8 +44,9 @@ export const isHttps = (o: Pick<ScenarioOptions, 'url' | 'scheme'>): boolean => 
 
 /**
  * Where the load enters: a NodePort zdt publishes, a load balancer zdt starts on the kind
- * network, and zdt's Ingress controller on such a NodePort work only on a kind cluster, so on any other cluster `url` must say where the app's
- * traffic enters, unless the load runs in the cluster (entry 'in-cluster'). Throws ZDT_INVALID_OPTION.
+ * network, and zdt's Ingress controller on such a NodePort work only on a kind cluster, so on
+ * any other cluster `url` must say where the app's traffic enters, unless the load runs in the
+ * cluster (entry 'in-cluster'). Throws ZDT_INVALID_OPTION.
  */
 export function checkLoadEntry(o: Pick<ScenarioOptions, 'url' | 'entry'>, cluster: { readonly name: string; readonly isKind: boolean }): void {
   if (o.url !== undefined || o.entry === 'in-cluster' || cluster.isKind) return;

@@ -116,7 +116,7 @@ export async function runScenario(cluster: Cluster, options: ScenarioOptions): P
       const nodePort = await freeNodePort(api, manifests, o.nodePort, signal);
       const placement = await loadPlacement(cluster, ns.name, undefined, signal);
       const started = { namespace: ingressNs.name, watch: ns.name, ingressClass: ingress.ingressClass, nodePort, image: OFFLINE_INGRESS_IMAGE, placement, readyTimeoutMs: o.readyTimeoutMs, signal };
-      await startIngressController(api, { ...started, onProgress: (m) => progress(m.startsWith('installing') ? 'expose' : 'ready', m) }, cluster.kindName);
+      await startIngressController(api, { ...started, onProgress: progress }, cluster.kindName);
       for (const [i, route] of ingress.routes.entries()) {
         const url = `${o.scheme}://${entryNode?.address ?? '127.0.0.1'}:${nodePort}${o.path !== '/' ? o.path : route.path}`;
         const host = o.host ?? route.host;
