@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { getPriority } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { autogroupNice, GENERATOR_NICE } from './priority.ts';
 
 /**
  * How the load generator's process fared over a run: whether late starts came from its own work
@@ -17,6 +19,17 @@ export interface GeneratorHealth {
    * expose it.
    */
   readonly cpuPressurePercent: number | null;
+  /**
+   * The generator thread's nice value (-20 highest .. 19 lowest; priority.ts raises it to
+   * GENERATOR_NICE where allowed), read when it started; null where the OS does not say.
+   */
+  readonly nice: number | null;
+  /**
+   * The nice of the session's autogroup the process was scheduled in, read when it started
+   * (priority.ts autogroupNice: where the kernel groups tasks by session, the group competes
+   * with the cluster as one task of this nice); null where there is no autogroup.
+   */
+  readonly autogroupNice: number | null;
 }
 
 /** The histogram's sampling interval, ms: finer than the late-start bound (50 ms) by far. */
@@ -30,6 +43,8 @@ export function watchGeneratorHealth(): { stop(): Promise<GeneratorHealth> } {
   const startedNs = process.hrtime.bigint();
   const cpu = process.cpuUsage();
   const pressure = cpuPressureTotalUs();
+  const nice = niceOfThisThread();
+  const group = autogroupNice();
   return {
     async stop() {
       loop.disable();
@@ -42,6 +57,8 @@ export function watchGeneratorHealth(): { stop(): Promise<GeneratorHealth> } {
         loopDelayMaxMs: delayMs(loop.max, loop.count),
         cpuPercent: wallUs > 0 ? (100 * (used.user + used.system)) / wallUs : 0,
         cpuPressurePercent: before === null || after === null ? null : percent(after - before),
+        nice,
+        autogroupNice: group,
       };
     },
   };
@@ -52,6 +69,14 @@ export function watchGeneratorHealth(): { stop(): Promise<GeneratorHealth> } {
  * included (an idle loop reads 10.0-10.9 ms); 0 when empty (a run shorter than one sample).
  */
 const delayMs = (ns: number, count: number): number => (count > 0 ? Math.max(0, ns / 1e6 - RESOLUTION_MS) : 0);
+
+function niceOfThisThread(): number | null {
+  try {
+    return getPriority();
+  } catch {
+    return null;
+  }
+}
 
 /** The "some" line's total (µs of stall since boot), or null without PSI. */
 async function cpuPressureTotalUs(): Promise<number | null> {
@@ -72,7 +97,14 @@ export function worstHealth(all: readonly GeneratorHealth[]): GeneratorHealth | 
     loopDelayMaxMs: Math.max(...all.map((h) => h.loopDelayMaxMs)),
     cpuPercent: Math.max(...all.map((h) => h.cpuPercent)),
     cpuPressurePercent: pressures.length > 0 ? Math.max(...pressures) : null,
+    nice: worstNice(all.map((h) => h.nice)),
+    autogroupNice: worstNice(all.map((h) => h.autogroupNice)),
   };
+}
+
+/** The lowest priority (highest nice) of several; null if any is unknown. */
+function worstNice(all: readonly (number | null)[]): number | null {
+  return all.some((n) => n === null) ? null : Math.max(...(all as number[]));
 }
 
 /** Above this share of wall time with tasks waiting for a CPU, the machine, not the generator, is the limit. */
@@ -88,7 +120,9 @@ export function explainHealth(h: GeneratorHealth): string {
   const held = `its event loop was held up to ${Math.round(h.loopDelayMaxMs)} ms`;
   if (h.cpuPercent >= BUSY_CPU_PERCENT) return `${held} and it used ${Math.round(h.cpuPercent)}% of a core: its own work is the limit (lower --rate, or --connection keep-alive)`;
   if (h.cpuPressurePercent !== null && h.cpuPressurePercent >= CONTENDED_PRESSURE_PERCENT) {
-    return `${held} while tasks waited for a CPU ${Math.round(h.cpuPressurePercent)}% of the time (it used ${Math.round(h.cpuPercent)}% of a core): the machine is short of CPU (fewer nodes or other work on it, or a lower --rate)`;
+    const level = [h.nice !== null && h.nice > GENERATOR_NICE ? `at nice ${h.nice}` : '', h.autogroupNice !== null && h.autogroupNice > GENERATOR_NICE ? `in a session (autogroup) at nice ${h.autogroupNice}` : ''].filter(Boolean);
+    const priority = level.length > 0 ? `; it ran ${level.join(' ')}, level with the cluster's work: zdt asks for nice ${GENERATOR_NICE}, which needs root or CAP_SYS_NICE` : '';
+    return `${held} while tasks waited for a CPU ${Math.round(h.cpuPressurePercent)}% of the time (it used ${Math.round(h.cpuPercent)}% of a core): the machine is short of CPU (fewer nodes or other work on it, or a lower --rate)${priority}`;
   }
   return `${held}, using ${Math.round(h.cpuPercent)}% of a core`;
 }

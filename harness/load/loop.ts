@@ -141,7 +141,7 @@ const INITIAL_CAPACITY = 4096;
 /** RequestLog.pod is a Uint16Array; later pods are recorded as unknown (0). */
 const MAX_PODS = 0xffff;
 
-function invalid(option: string, value: unknown, rule: string): ZdtError {
+export function invalid(option: string, value: unknown, rule: string): ZdtError {
   const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
   return new ZdtError(ErrorCode.InvalidOption, `invalid load option ${option}: ${shown} (${rule})`, { details: { option, value } });
 }

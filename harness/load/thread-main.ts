@@ -2,6 +2,7 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { clockAt } from '../clock.ts';
 import { countsOf, startLoad, type LoadCounts, type LoadOptions } from './loop.ts';
+import { setThreadNice } from './priority.ts';
 import type { RequestLog } from './types.ts';
 
 export interface ThreadInput {
@@ -9,6 +10,8 @@ export interface ThreadInput {
   /** The run clock's t0 (clockOrigin). */
   readonly origin: number;
   readonly t0Wall: number;
+  /** The nice value to ask for (setThreadNice). */
+  readonly nice: number;
 }
 
 export type ThreadMessage = { readonly type: 'progress'; readonly counts: LoadCounts } | { readonly type: 'done'; readonly log: RequestLog };
@@ -18,7 +21,8 @@ const PROGRESS_MS = 200;
 
 if (!isMainThread && parentPort) {
   const port = parentPort;
-  const { options, origin, t0Wall } = workerData as ThreadInput;
+  const { options, origin, t0Wall, nice } = workerData as ThreadInput;
+  setThreadNice(nice);
   const load = startLoad({ ...options, clock: clockAt(origin, t0Wall) });
   const report = () => port.postMessage({ type: 'progress', counts: countsOf(load) } satisfies ThreadMessage);
   report(); // started: the caller's warm-up counts from here

@@ -6,8 +6,9 @@ import { Worker } from 'node:worker_threads';
 import { clockOrigin } from '../clock.ts';
 import { ErrorCode, ZdtError } from '../errors.ts';
 import { abortError } from '../wait.ts';
-import { NO_COUNTS, reportedLoad, resolveLoadOptions, type LoadCounts, type LoadHandle, type LoadOptions } from './loop.ts';
+import { invalid, NO_COUNTS, reportedLoad, resolveLoadOptions, type LoadCounts, type LoadHandle, type LoadOptions } from './loop.ts';
 import type { RequestLog } from './types.ts';
+import { GENERATOR_NICE, holdSessionPriority } from './priority.ts';
 import type { ThreadInput, ThreadMessage } from './thread-main.ts';
 
 /**
@@ -34,6 +35,11 @@ function tsxApi(): string | undefined {
   return pathToFileURL(join(dirname(manifest), exports['./esm/api']!.import.default)).href;
 }
 
+export interface LoadThreadOptions extends LoadOptions {
+  /** The nice value the generator's thread asks for (-20 .. 19); default GENERATOR_NICE. */
+  readonly nice?: number;
+}
+
 /**
  * startLoad on a thread of its own (a worker), with the same options, log and errors. The run's
  * other work (the watcher's JSON, drain calls, reports, a test runner) and the garbage collection
@@ -45,14 +51,20 @@ function tsxApi(): string | undefined {
  * most PROGRESS_MS old; `done` has the exact log.
  * `started` resolves once the schedule has begun in the worker (a few hundred ms after the call
  * when tsx compiles the sources): wait for it before timing a warm-up.
+ * The thread asks for nice `options.nice` (default GENERATOR_NICE, priority.ts), and this
+ * process's autogroup is raised to it while the thread runs (holdSessionPriority), so the cluster
+ * it shares the machine with does not hold its timers; where that is not allowed both keep what
+ * they had, and its health (RequestLog.generator: nice, autogroupNice) says which.
  * Throws ZDT_INVALID_OPTION and ZDT_ABORTED as startLoad does; `done` rejects with ZDT_LOAD if
  * the worker fails.
  */
-export function startLoadThread(options: LoadOptions): LoadHandle & { readonly started: Promise<void> } {
+export function startLoadThread(options: LoadThreadOptions): LoadHandle & { readonly started: Promise<void> } {
   const resolved = resolveLoadOptions(options);
   if (resolved.signal?.aborted) throw abortError(resolved.signal);
-  const { clock, signal, ...plain } = options;
-  const input: ThreadInput = { options: plain, origin: clockOrigin(clock), t0Wall: clock.t0Wall };
+  const { clock, signal, nice = GENERATOR_NICE, ...plain } = options;
+  if (!Number.isInteger(nice) || nice < -20 || nice > 19) throw invalid('nice', nice, 'must be an integer from -20 to 19');
+  const input: ThreadInput = { options: plain, origin: clockOrigin(clock), t0Wall: clock.t0Wall, nice };
+  const priority = holdSessionPriority(nice);
   const worker = new Worker(BOOT, { eval: true, workerData: { ...input, entry: ENTRY, tsx: tsxApi() } });
   let counts: LoadCounts = NO_COUNTS;
   let stopping = false;
@@ -79,7 +91,7 @@ export function startLoadThread(options: LoadOptions): LoadHandle & { readonly s
     worker.on('exit', (code) => reject(new ZdtError(ErrorCode.Load, `the load generator's thread exited (code ${code}) without its log`)));
   });
   // A thread that failed before starting has nothing more to start.
-  void done.finally(() => (signal?.removeEventListener('abort', stop), markStarted())).catch(() => undefined);
+  void done.finally(() => (signal?.removeEventListener('abort', stop), priority.release(), markStarted())).catch(() => undefined);
   signal?.addEventListener('abort', stop, { once: true });
   return Object.assign(reportedLoad(() => counts, done, stop), { started });
 }

@@ -120,10 +120,11 @@ export function resolutionSentence(r: Resolution): string {
   return `${blindSpot(r)} from ${seconds(r.startMs)} to ${seconds(r.endMs)} (longest stretch without a request start${kinds})`;
 }
 
-/** "event loop delay p99 12 ms, max 48 ms; 23% of a core; CPU pressure 41% of the time". */
+/** "event loop delay p99 12 ms, max 48 ms; 23% of a core at nice -10 (autogroup -10); CPU pressure 41% of the time". */
 function formatHealth(h: GeneratorHealth): string {
   const pressure = h.cpuPressurePercent === null ? '' : `; CPU pressure ${Math.round(h.cpuPressurePercent)}% of the time`;
-  return `event loop delay p99 ${Math.round(h.loopDelayP99Ms)} ms, max ${Math.round(h.loopDelayMaxMs)} ms; ${Math.round(h.cpuPercent)}% of a core${pressure}`;
+  const nice = (h.nice === null ? '' : ` at nice ${h.nice}`) + (h.autogroupNice === null ? '' : ` (autogroup ${h.autogroupNice})`);
+  return `event loop delay p99 ${Math.round(h.loopDelayP99Ms)} ms, max ${Math.round(h.loopDelayMaxMs)} ms; ${Math.round(h.cpuPercent)}% of a core${nice}${pressure}`;
 }
 
 /**

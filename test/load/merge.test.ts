@@ -42,9 +42,9 @@ describe('load/merge', () => {
   });
 
   it("keeps the generators' health, the worst of each figure, only when every log has it", () => {
-    const a = { ...makeLog([{ at: 0 }]), generator: { loopDelayP99Ms: 4, loopDelayMaxMs: 90, cpuPercent: 20, cpuPressurePercent: 50 } };
-    const b = { ...makeLog([{ at: 10 }]), generator: { loopDelayP99Ms: 6, loopDelayMaxMs: 30, cpuPercent: 25, cpuPressurePercent: 40 } };
-    expect(mergeLogs([a, b]).generator).to.deep.equal({ loopDelayP99Ms: 6, loopDelayMaxMs: 90, cpuPercent: 25, cpuPressurePercent: 50 });
+    const a = { ...makeLog([{ at: 0 }]), generator: { loopDelayP99Ms: 4, loopDelayMaxMs: 90, cpuPercent: 20, cpuPressurePercent: 50, nice: -10, autogroupNice: -10 } };
+    const b = { ...makeLog([{ at: 10 }]), generator: { loopDelayP99Ms: 6, loopDelayMaxMs: 30, cpuPercent: 25, cpuPressurePercent: 40, nice: 0, autogroupNice: null } };
+    expect(mergeLogs([a, b]).generator).to.deep.equal({ loopDelayP99Ms: 6, loopDelayMaxMs: 90, cpuPercent: 25, cpuPressurePercent: 50, nice: 0, autogroupNice: null });
     expect(mergeLogs([a, makeLog([{ at: 10 }])])).to.not.have.any.keys('generator');
   });
 

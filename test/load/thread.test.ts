@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { getPriority } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { GENERATOR_NICE } from '../../harness/load/priority.ts';
 import type http from 'node:http';
 import { createClock } from '../../harness/clock.ts';
 import { isZdtError } from '../../harness/errors.ts';
@@ -82,5 +85,20 @@ describe('load/thread: the generator on a thread of its own', () => {
     })();
     expect(isZdtError(err, 'ZDT_INVALID_OPTION')).to.equal(true);
     expect(() => startLoadThread({ url: server!.url, clock: createClock(), signal: AbortSignal.abort() })).to.throw(/abort/i);
+    expect(() => startLoadThread({ url: server!.url, clock: createClock(), nice: -21 })).to.throw(/invalid load option nice: -21 \(must be an integer from -20 to 19\)/);
+  });
+
+  it('runs its thread at the nice it asks for where allowed (root or CAP_SYS_NICE), else at the caller’s, and says which in its health', async () => {
+    server = await startServer(ok);
+    const run = async (nice?: number) => (await startLoadThread({ url: server!.url, clock: createClock(), ratePerSecond: 50, durationMs: 200, ...(nice === undefined ? {} : { nice }) }).done).generator!.nice;
+    // Lowering priority is always allowed; raising it only with the capability, which the caller's own attempt tells.
+    expect(await run(5)).to.equal(5);
+    let allowed = true;
+    await new Promise<void>((resolve) => {
+      const w = new Worker('const os = require("node:os"); try { os.setPriority(-10); } catch { require("node:worker_threads").parentPort.postMessage(1); } process.exit(0);', { eval: true });
+      w.on('message', () => (allowed = false)).on('exit', () => resolve());
+    });
+    expect(await run()).to.equal(allowed ? GENERATOR_NICE : getPriority());
+    expect(getPriority(), 'the caller keeps its own').to.equal(0);
   });
 });

@@ -122,12 +122,12 @@ describe('verdict: buildReport', () => {
   });
 
   it("names why the generator fell behind from its own health figures, and prints them", () => {
-    const generator = { loopDelayP99Ms: 3, loopDelayMaxMs: 277, cpuPercent: 31, cpuPressurePercent: 64 };
+    const generator = { loopDelayP99Ms: 3, loopDelayMaxMs: 277, cpuPercent: 31, cpuPressurePercent: 64, nice: -10, autogroupNice: -10 };
     const r = buildReport({ log: { ...makeLog(Array.from({ length: 100 }, (_, i) => ({ at: i * 5 })), { lateStarts: 5 }), generator }, timeline: [], scenario: 's' });
     expect(r.verdict).to.equal('inconclusive');
     expect(r.generator).to.deep.equal(generator);
     expect(r.problems[0]).to.match(/fell behind \(5 late starts, 0 dropped; its event loop was held up to 277 ms while tasks waited for a CPU 64% of the time .*\), so the service/);
-    expect(formatReport(r)).to.include('  generator       event loop delay p99 3 ms, max 277 ms; 31% of a core; CPU pressure 64% of the time');
+    expect(formatReport(r)).to.include('  generator       event loop delay p99 3 ms, max 277 ms; 31% of a core at nice -10 (autogroup -10); CPU pressure 64% of the time');
   });
 
   it('a run that sent nothing is inconclusive; one whose maintenance did not complete fails', () => {
