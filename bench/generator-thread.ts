@@ -9,8 +9,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createClock } from '../harness/clock.ts';
-import { startLoad, type LoadHandle, type LoadOptions } from '../harness/load/loop.ts';
-import { startLoadThread } from '../harness/load/thread.ts';
+import { startLoad, type LoadHandle } from '../harness/load/loop.ts';
+import { startLoadThread, type LoadThreadOptions } from '../harness/load/thread.ts';
 import type { RequestLog } from '../harness/load/types.ts';
 import { sleep } from '../harness/wait.ts';
 
@@ -23,8 +23,9 @@ const HOLD_EVERY_MS = 500;
 
 const SERVER = `require('node:http').createServer((q, s) => s.end('ok')).listen(0, '127.0.0.1', function () { console.log(this.address().port); });`;
 
-async function run(start: (o: LoadOptions) => LoadHandle & { started?: Promise<void> }, url: string): Promise<RequestLog> {
-  const load = start({ url, clock: createClock(), ratePerSecond: RATE, durationMs: RUN_MS, connection: 'mixed' });
+async function run(start: (o: LoadThreadOptions) => LoadHandle & { started?: Promise<void> }, url: string): Promise<RequestLog> {
+  // nice 0 on both sides: this compares threads; bench/generator-priority.ts compares nice.
+  const load = start({ url, clock: createClock(), ratePerSecond: RATE, durationMs: RUN_MS, connection: 'mixed', nice: 0 });
   await load.started;
   let holding = true;
   void load.done.finally(() => (holding = false));

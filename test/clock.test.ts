@@ -12,6 +12,24 @@ describe('clock', () => {
     expect(b).to.be.within(a - 0.05, c + 0.05);
     expect(rebuilt.wall(1500)).to.equal(clock.t0Wall + 1500);
   });
+
+  it('gives a clock’s origin exactly, however long the thread is held while it reads it', () => {
+    const clock = createClock();
+    const origin = clockOrigin(clock);
+    // Hold the thread between readings, as a preemption or garbage collection would.
+    const held: typeof clock = {
+      ...clock,
+      now: () => {
+        const until = performance.now() + 15;
+        while (performance.now() < until);
+        return clock.now();
+      },
+    };
+    expect(clockOrigin(clock)).to.equal(origin);
+    expect(clockOrigin(clockAt(origin, clock.t0Wall))).to.equal(origin);
+    // A clock made elsewhere is measured: the hold shows.
+    expect(Math.abs(clockOrigin(held) - origin)).to.be.at.least(10);
+  });
 });
 
 describe('clock: estimateClockOffset', () => {

@@ -120,7 +120,8 @@ export function explainHealth(h: GeneratorHealth): string {
   const held = `its event loop was held up to ${Math.round(h.loopDelayMaxMs)} ms`;
   if (h.cpuPercent >= BUSY_CPU_PERCENT) return `${held} and it used ${Math.round(h.cpuPercent)}% of a core: its own work is the limit (lower --rate, or --connection keep-alive)`;
   if (h.cpuPressurePercent !== null && h.cpuPressurePercent >= CONTENDED_PRESSURE_PERCENT) {
-    const level = [h.nice !== null && h.nice > GENERATOR_NICE ? `at nice ${h.nice}` : '', h.autogroupNice !== null && h.autogroupNice > GENERATOR_NICE ? `in a session (autogroup) at nice ${h.autogroupNice}` : ''].filter(Boolean);
+    // Only where autogroups apply does a raise outrank the cluster (priority.ts); in a pod or a systemd session scope the cgroups decide.
+    const level = h.autogroupNice === null ? [] : [h.nice !== null && h.nice > GENERATOR_NICE ? `at nice ${h.nice}` : '', h.autogroupNice > GENERATOR_NICE ? `in a session (autogroup) at nice ${h.autogroupNice}` : ''].filter(Boolean);
     const priority = level.length > 0 ? `; it ran ${level.join(' ')}, level with the cluster's work: zdt asks for nice ${GENERATOR_NICE}, which needs root or CAP_SYS_NICE` : '';
     return `${held} while tasks waited for a CPU ${Math.round(h.cpuPressurePercent)}% of the time (it used ${Math.round(h.cpuPercent)}% of a core): the machine is short of CPU (fewer nodes or other work on it, or a lower --rate)${priority}`;
   }

@@ -11,7 +11,6 @@ import { createServer } from 'node:http';
 import { isIP } from 'node:net';
 import { clockOrigin, createClock } from '../clock.ts';
 import { countsOf, startLoad, type LoadHandle } from './loop.ts';
-import { setThreadNice } from './priority.ts';
 import { probeOnce } from './probe.ts';
 import { CONTROL_PORT, encodeLog, type PodLoadInput, type PodLoadStatus } from './wire.ts';
 
@@ -78,8 +77,6 @@ async function main(): Promise<void> {
     status = { state: 'probing', probe: { sent: probe.sent, failed: probe.failed, answered: probe.answered, definitive: probe.definitive } };
     await new Promise((r) => setTimeout(r, PROBE_GAP_MS));
   }
-  // In a pod without CAP_SYS_NICE (zdt's runs restricted) this keeps nice 0.
-  setThreadNice();
   const clock = createClock();
   origin = clockOrigin(clock);
   load = startLoad({ ...(await resolvedOnce(options)), clock });

@@ -7,8 +7,8 @@ import { clockOrigin } from '../clock.ts';
 import { ErrorCode, ZdtError } from '../errors.ts';
 import { abortError } from '../wait.ts';
 import { invalid, NO_COUNTS, reportedLoad, resolveLoadOptions, type LoadCounts, type LoadHandle, type LoadOptions } from './loop.ts';
-import type { RequestLog } from './types.ts';
 import { GENERATOR_NICE, holdSessionPriority } from './priority.ts';
+import type { RequestLog } from './types.ts';
 import type { ThreadInput, ThreadMessage } from './thread-main.ts';
 
 /**
@@ -64,8 +64,9 @@ export function startLoadThread(options: LoadThreadOptions): LoadHandle & { read
   const { clock, signal, nice = GENERATOR_NICE, ...plain } = options;
   if (!Number.isInteger(nice) || nice < -20 || nice > 19) throw invalid('nice', nice, 'must be an integer from -20 to 19');
   const input: ThreadInput = { options: plain, origin: clockOrigin(clock), t0Wall: clock.t0Wall, nice };
-  const priority = holdSessionPriority(nice);
   const worker = new Worker(BOOT, { eval: true, workerData: { ...input, entry: ENTRY, tsx: tsxApi() } });
+  // Once the worker exists: `done` below releases it, whatever becomes of the worker.
+  const priority = holdSessionPriority(nice);
   let counts: LoadCounts = NO_COUNTS;
   let stopping = false;
   const stop = (): void => {

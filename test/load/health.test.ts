@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import { getPriority } from 'node:os';
-import { autogroupNice } from '../../harness/load/priority.ts';
 import { explainHealth, watchGeneratorHealth, worstHealth, type GeneratorHealth } from '../../harness/load/health.ts';
 import { sleep } from '../../harness/wait.ts';
 
@@ -18,7 +17,8 @@ describe('load: the generator’s own health', () => {
     expect(h.cpuPercent).to.be.above(0);
     if (h.cpuPressurePercent !== null) expect(h.cpuPressurePercent).to.be.within(0, 100);
     expect(h.nice).to.equal(getPriority());
-    expect(h.autogroupNice).to.equal(autogroupNice());
+    // Another test process of this session may raise the autogroup meanwhile: its value, not which, is checked here (priority.test.ts checks the reading).
+    if (h.autogroupNice !== null) expect(h.autogroupNice).to.be.within(-20, 19);
   });
 
   it('reads an idle event loop as no delay: the sampling interval is not counted', async () => {
@@ -33,12 +33,13 @@ describe('load: the generator’s own health', () => {
     expect(explainHealth(health({ cpuPressurePercent: null }))).to.equal('its event loop was held up to 280 ms, using 30% of a core');
   });
 
-  it('tells a generator short of CPU at nice 0 or above how to outrank the cluster, and one already raised nothing more', () => {
+  it('tells a generator short of CPU below nice -10 that it needs root or CAP_SYS_NICE where autogroups make that help, and one already raised nothing more', () => {
     expect(explainHealth(health({ cpuPressurePercent: 61, nice: 0 }))).to.match(/lower --rate\); it ran at nice 0, level with the cluster's work: zdt asks for nice -10, which needs root or CAP_SYS_NICE$/);
     expect(explainHealth(health({ cpuPressurePercent: 61, autogroupNice: 0 }))).to.match(/lower --rate\); it ran in a session \(autogroup\) at nice 0, level with the cluster's work/);
     expect(explainHealth(health({ cpuPressurePercent: 61, nice: 0, autogroupNice: 0 }))).to.match(/it ran at nice 0 in a session \(autogroup\) at nice 0, level/);
     expect(explainHealth(health({ cpuPressurePercent: 61, nice: 5 }))).to.match(/it ran at nice 5, level with the cluster's work/);
-    expect(explainHealth(health({ cpuPressurePercent: 61, nice: null, autogroupNice: null }))).to.match(/lower --rate\)$/);
+    // Without autogroups (a pod, a systemd session scope) no nice outranks the cluster: no advice.
+    expect(explainHealth(health({ cpuPressurePercent: 61, nice: 0, autogroupNice: null }))).to.match(/lower --rate\)$/);
     expect(explainHealth(health({ cpuPressurePercent: 5, nice: 0 }))).to.not.match(/nice/);
   });
 
