@@ -1,5 +1,6 @@
-// Loaded into the mocha process with --require by .ci/run, to show which Node runs the tests
-// (mocha re-spawns itself for --node-option) and, with ZDT_EXPECT_NODE_MAJOR, to insist on it.
+// Required by every mocha run (package.json "mocha", which suites/.mocharc.json adds to): shows
+// which Node runs the tests (mocha re-spawns itself for --node-option) and, with
+// ZDT_EXPECT_NODE_MAJOR (.ci/run), insists on it.
 const want = process.env.ZDT_EXPECT_NODE_MAJOR;
 process.stderr.write(`tests run on node ${process.version} (${process.execPath})\n`);
 if (want && process.versions.node.split('.')[0] !== want) {

@@ -12,17 +12,43 @@ if image_exists "$INGRESS_IMAGE" && [ "$(docker image inspect -f '{{index .Confi
   log "$INGRESS_IMAGE: cached ($KEY)"; exit 0
 fi
 OUT="$ZDT_CACHE_DIR/traefik-$TRAEFIK_VERSION"
-if ! stamp_ok traefik "$TRAEFIK_VERSION" || [ ! -x "$OUT/traefik" ]; then
-  command -v go >/dev/null || die "go is not on PATH: Traefik is built from its Go module"
+command -v go >/dev/null || die "go is not on PATH: Traefik is built from its Go module"
+# The binary's own key: this script's build recipe, not lib.sh (the image's key has both).
+BUILD_KEY=$(cache_key "$0" "$TRAEFIK_VERSION" "$(go version)")
+if ! stamp_ok traefik "$BUILD_KEY" || [ ! -x "$OUT/traefik" ]; then
   # The module as the proxy serves it, copied writable: go build runs inside its own go.mod.
   MOD_DIR=$(go mod download -json "github.com/traefik/traefik/v3@$TRAEFIK_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
   [ -n "$MOD_DIR" ] || die "go mod download github.com/traefik/traefik/v3@$TRAEFIK_VERSION gave no module directory"
   SRC=$(mktemp -d "${TMPDIR:-/tmp}/zdt-traefik.XXXXXX"); trap 'rm -rf "$SRC"' EXIT
   cp -r "$MOD_DIR/." "$SRC/"; chmod -R u+w "$SRC"
-  log "go build traefik $TRAEFIK_VERSION (cold: several minutes on 2 cores)"
+  # lego's providers/dns, used only for ACME's DNS-01 challenge, registers 194 DNS hosts with
+  # their cloud SDKs: a third of Traefik's packages. zdt's routes are plain HTTP and name no
+  # certificate resolver, so Traefik links a copy of lego whose providers/dns refuses every
+  # provider by name.
+  LEGO_DIR=$(cd "$SRC" && go mod download -json github.com/go-acme/lego/v4 | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  [ -n "$LEGO_DIR" ] || die "go mod download github.com/go-acme/lego/v4 (Traefik's) gave no module directory"
+  mkdir "$SRC/zdt-lego"; cp -r "$LEGO_DIR/." "$SRC/zdt-lego/"; chmod -R u+w "$SRC/zdt-lego"
+  rm "$SRC/zdt-lego/providers/dns/"*.go
+  cat > "$SRC/zdt-lego/providers/dns/dns.go" <<'GO'
+// Package dns: zdt's build of Traefik has no ACME DNS-01 providers (build-ingress-image.sh).
+package dns
+
+import (
+	"fmt"
+
+	"github.com/go-acme/lego/v4/challenge"
+)
+
+// NewDNSChallengeProviderByName refuses every provider.
+func NewDNSChallengeProviderByName(name string) (challenge.Provider, error) {
+	return nil, fmt.Errorf("ACME DNS-01 provider %q is not built into zdt's Traefik", name)
+}
+GO
+  (cd "$SRC" && go mod edit -replace github.com/go-acme/lego/v4=./zdt-lego)
+  log "go build traefik $TRAEFIK_VERSION (cold: minutes on 2 cores)"
   mkdir -p "$OUT"
   (cd "$SRC" && go build -trimpath -ldflags "-s -w -X github.com/traefik/traefik/v3/pkg/version.Version=$TRAEFIK_VERSION" -o "$OUT/traefik" ./cmd/traefik)
-  stamp_set traefik "$TRAEFIK_VERSION"
+  stamp_set traefik "$BUILD_KEY"
 fi
 rootfs_image "$LOAD_BASE_IMAGE" "$LOAD_BASE_PKGS"
 CTX=$(mktemp -d); trap 'rm -rf "$CTX" "${SRC:-}"' EXIT
