@@ -7,6 +7,7 @@
  * the example's own.
  */
 import { expect } from 'chai';
+import { readFile } from 'node:fs/promises';
 import type { MutantResult } from '../harness/mutants/judge.ts';
 import type { Report } from '../harness/verdict/report.ts';
 import { attachedCli, type AttachedCli } from './cli.ts';
@@ -22,9 +23,10 @@ describe('15. zdt verify --mutants: how strong a green run is', function () {
     // The one-replica twin's drain is refused by the PDB until --drain-timeout: 30 s bounds it.
     const r = await cli.verify(['--scenario', 'node-replacement', '--no-lint', '--mutants', '--drain-timeout', '30', '--json']);
     expect(r.code, r.stderr).to.equal(0);
-    const { mutants, reports, reportFiles } = JSON.parse(r.stdout) as { mutants: MutantResult[]; reports: Report[]; reportFiles: unknown };
+    const { mutants, reports, reportFiles } = JSON.parse(r.stdout) as { mutants: MutantResult[]; reports: Report[]; reportFiles: { json: string } | null };
     expect(reports.map((x) => x.verdict)).to.deep.equal(['pass']);
-    expect(reportFiles, 'the reports written').to.not.equal(null);
+    const written = JSON.parse(await readFile(reportFiles!.json, 'utf8')) as { reports: Report[] };
+    expect(written.reports.map((x) => x.verdict), 'the reports written').to.deep.equal(['pass']);
     // What the green proves: at 200 req/s a start every 5 ms on average, each kind of connection
     // every 10 ms, more where the generator was held up (a 100 ms stall was seen in CI); the
     // longest stretch is never below the average, and one kind alone never sees finer than both.

@@ -89,7 +89,7 @@ go build -trimpath -ldflags "-s -w" -o "$OUT/bin/etcd" .
 log "coredns $COREDNS_VERSION"
 # Only the plugins kubeadm's default Corefile names, and log: all 50 bring the AWS, Azure, Google
 # Cloud and Datadog SDKs, most of CoreDNS's cold build. A Corefile naming any other plugin fails
-# to load with "Unknown directive"; zdt never edits the Corefile.
+# to load (CoreDNS says the plugin is missing); zdt never edits the Corefile.
 COREDNS_PLUGINS="errors health ready kubernetes metrics forward cache loop reload loadbalance log"
 mkdir -p "$WORK/coredns" && cd "$WORK/coredns"
 go mod init zdt.local/corednsbuild >/dev/null 2>&1

@@ -13,7 +13,7 @@ if image_exists "$INGRESS_IMAGE" && [ "$(docker image inspect -f '{{index .Confi
 fi
 OUT="$ZDT_CACHE_DIR/traefik-$TRAEFIK_VERSION"
 command -v go >/dev/null || die "go is not on PATH: Traefik is built from its Go module"
-# The binary's own key: this script's build recipe, not lib.sh (the image's key has both).
+# The binary's own key, without lib.sh: a pin changed there rebuilds the image, not 3.5 min of Go.
 BUILD_KEY=$(cache_key "$0" "$TRAEFIK_VERSION" "$(go version)")
 if ! stamp_ok traefik "$BUILD_KEY" || [ ! -x "$OUT/traefik" ]; then
   # The module as the proxy serves it, copied writable: go build runs inside its own go.mod.

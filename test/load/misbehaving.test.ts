@@ -7,10 +7,8 @@ import { ERROR_OUTCOME_BASE, OUTCOME_ERRORS, outcomeLabel, type RequestLog } fro
 import { increment } from '../../harness/verdict/counts.ts';
 import { MISBEHAVIOURS, OUTCOMES, startMisbehavingServer, type Misbehaviour } from './misbehaving.ts';
 
-/** 5,000 requests a run, ten times the stall timeout: each behaviour recurs thousands of times, and
- * the file (run by one mocha worker) stays near a minute. */
 const RATE = 1000;
-const DURATION_MS = 5000;
+const DURATION_MS = 10_000;
 const SCHEDULED = (RATE * DURATION_MS) / 1000;
 /**
  * Long enough that a busy test machine adds few timeouts to what a behaviour causes. The stall
