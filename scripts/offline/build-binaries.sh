@@ -67,11 +67,21 @@ tag_of() { sed -n "s#.*/$1:##p" "$OUT/images.txt"; }
 ETCD_TAG=$(tag_of etcd); ETCD_VERSION=v${ETCD_TAG%-*}
 COREDNS_VERSION=$(tag_of coredns/coredns)
 
+# build_main NAME MODULE@VERSION: builds the main package read from stdin, in a module of its own
+# that requires MODULE@VERSION, into $OUT/bin/NAME. For modules whose root has local replaces
+# (etcd) or whose own main links more than the node needs (CoreDNS).
+build_main() {
+  mkdir -p "$WORK/$1" && cd "$WORK/$1"
+  go mod init "zdt.local/$1build" >/dev/null 2>&1
+  cat > main.go
+  go get "$2" >/dev/null 2>&1
+  go mod tidy >/dev/null 2>&1
+  go build -trimpath -ldflags "-s -w" -o "$OUT/bin/$1" .
+}
+
 log "etcd $ETCD_VERSION"
 # etcd's root module also uses local replaces; its server module exposes etcdmain.
-mkdir -p "$WORK/etcd" && cd "$WORK/etcd"
-go mod init zdt.local/etcdbuild >/dev/null 2>&1
-cat > main.go <<'GO'
+build_main etcd "go.etcd.io/etcd/server/v3@$ETCD_VERSION" <<'GO'
 package main
 
 import (
@@ -82,25 +92,17 @@ import (
 
 func main() { etcdmain.Main(os.Args) }
 GO
-go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" >/dev/null 2>&1
-go mod tidy >/dev/null 2>&1
-go build -trimpath -ldflags "-s -w" -o "$OUT/bin/etcd" .
 
 log "coredns $COREDNS_VERSION"
 # Only the plugins kubeadm's default Corefile names, and log: all 50 bring the AWS, Azure, Google
 # Cloud and Datadog SDKs, most of CoreDNS's cold build. A Corefile naming any other plugin fails
 # to load (CoreDNS says the plugin is missing); zdt never edits the Corefile.
 COREDNS_PLUGINS="errors health ready kubernetes metrics forward cache loop reload loadbalance log"
-mkdir -p "$WORK/coredns" && cd "$WORK/coredns"
-go mod init zdt.local/corednsbuild >/dev/null 2>&1
 {
   printf 'package main\n\nimport (\n\t"github.com/coredns/coredns/coremain"\n'
   for p in $COREDNS_PLUGINS; do printf '\t_ "github.com/coredns/coredns/plugin/%s"\n' "$p"; done
   printf ')\n\nfunc main() { coremain.Run() }\n'
-} > main.go
-go get "github.com/coredns/coredns@$COREDNS_VERSION" >/dev/null 2>&1
-go mod tidy >/dev/null 2>&1
-go build -trimpath -ldflags "-s -w" -o "$OUT/bin/coredns" .
+} | build_main coredns "github.com/coredns/coredns@$COREDNS_VERSION"
 "$OUT/bin/coredns" -plugins | grep -qx kubernetes || die "coredns $COREDNS_VERSION was built without its kubernetes plugin"
 
 log "pause"

@@ -16,8 +16,10 @@ command -v go >/dev/null || die "go is not on PATH: Traefik is built from its Go
 # The binary's own key, without lib.sh: a pin changed there rebuilds the image, not 3.5 min of Go.
 BUILD_KEY=$(cache_key "$0" "$TRAEFIK_VERSION" "$(go version)")
 if ! stamp_ok traefik "$BUILD_KEY" || [ ! -x "$OUT/traefik" ]; then
+  # module_dir MODULE[@VERSION]: where `go mod download` put it (read-only).
+  module_dir() { go mod download -json "$1" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p'; }
   # The module as the proxy serves it, copied writable: go build runs inside its own go.mod.
-  MOD_DIR=$(go mod download -json "github.com/traefik/traefik/v3@$TRAEFIK_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  MOD_DIR=$(module_dir "github.com/traefik/traefik/v3@$TRAEFIK_VERSION")
   [ -n "$MOD_DIR" ] || die "go mod download github.com/traefik/traefik/v3@$TRAEFIK_VERSION gave no module directory"
   SRC=$(mktemp -d "${TMPDIR:-/tmp}/zdt-traefik.XXXXXX"); trap 'rm -rf "$SRC"' EXIT
   cp -r "$MOD_DIR/." "$SRC/"; chmod -R u+w "$SRC"
@@ -25,7 +27,7 @@ if ! stamp_ok traefik "$BUILD_KEY" || [ ! -x "$OUT/traefik" ]; then
   # their cloud SDKs: a third of Traefik's packages. zdt's routes are plain HTTP and name no
   # certificate resolver, so Traefik links a copy of lego whose providers/dns refuses every
   # provider by name.
-  LEGO_DIR=$(cd "$SRC" && go mod download -json github.com/go-acme/lego/v4 | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  LEGO_DIR=$(cd "$SRC" && module_dir github.com/go-acme/lego/v4)
   [ -n "$LEGO_DIR" ] || die "go mod download github.com/go-acme/lego/v4 (Traefik's) gave no module directory"
   mkdir "$SRC/zdt-lego"; cp -r "$LEGO_DIR/." "$SRC/zdt-lego/"; chmod -R u+w "$SRC/zdt-lego"
   rm "$SRC/zdt-lego/providers/dns/"*.go
