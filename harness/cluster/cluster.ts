@@ -171,10 +171,11 @@ export class Cluster implements AsyncDisposable {
     const cluster = new Cluster(createKubeApi({ kubeconfig: await kind.getKubeconfig(name, o.signal) }), name, true, created && !o.keep, true, kind, claim);
     try {
       await waitClusterReady(cluster.api, { timeoutMs: o.readyTimeoutMs, signal: o.signal, expectedNodes: nodeCount, onProgress: (s) => progress(s) });
-      for (const image of o.loadImages ?? []) {
-        if (!(await dockerImageExists(image, o.signal))) continue;
-        progress(`loading image ${image} into the nodes`);
-        await kind.loadDockerImage(name, image, o.signal);
+      const images: string[] = [];
+      for (const image of o.loadImages ?? []) if (await dockerImageExists(image, o.signal)) images.push(image);
+      if (images.length > 0) {
+        progress(`loading ${images.length === 1 ? 'image' : 'images'} ${images.join(', ')} into the nodes`);
+        await kind.loadDockerImages(name, images, o.signal);
       }
     } catch (err) {
       await cluster.delete().catch(() => {});

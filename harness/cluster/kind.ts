@@ -24,7 +24,8 @@ export interface KindCli {
   getClusters(signal?: AbortSignal): Promise<string[]>;
   /** The kubeconfig (YAML) for reaching the cluster from this host. */
   getKubeconfig(name: string, signal?: AbortSignal): Promise<string>;
-  loadDockerImage(name: string, image: string, signal?: AbortSignal): Promise<void>;
+  /** `kind load docker-image` of IMAGES at once: one archive (shared layers once), one import per node. */
+  loadDockerImages(name: string, images: readonly string[], signal?: AbortSignal): Promise<void>;
 }
 
 const MISSING = `run \`${setupCommand()}\` (builds kind into ~/.cache/zdt/bin), put kind on PATH, or set ZDT_KIND`;
@@ -58,8 +59,8 @@ export function createKindCli(binary: string = findKind()): KindCli {
     async getKubeconfig(name, signal) {
       return (await run(['get', 'kubeconfig', '--name', name], { signal })).stdout;
     },
-    async loadDockerImage(name, image, signal) {
-      await run(['load', 'docker-image', '--name', name, image], { signal });
+    async loadDockerImages(name, images, signal) {
+      await run(['load', 'docker-image', '--name', name, ...images], { signal });
     },
   };
 }

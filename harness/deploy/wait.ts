@@ -67,7 +67,8 @@ export async function waitForApp(api: KubeApi, options: WaitForAppOptions): Prom
         why(problems.join('; '));
         return undefined;
       },
-      { timeoutMs: options.timeoutMs, intervalMs: 1000, signal, what: `the app in namespace ${namespace} to become ready` },
+      // Twice a second: a scenario waits here twice (deployed, then after maintenance), each time up to one interval late.
+      { timeoutMs: options.timeoutMs, intervalMs: 500, signal, what: `the app in namespace ${namespace} to become ready` },
     );
   } catch (err) {
     if (!isZdtError(err, ErrorCode.Timeout)) throw err;

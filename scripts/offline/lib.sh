@@ -20,8 +20,13 @@ NGINX_IMAGE=${ZDT_NGINX_IMAGE:-zdt.local/nginx:1.22}
 HAPROXY_IMAGE=zdt.local/haproxy:2.6
 # The load pod of --entry in-cluster, with this host's Node.js (harness/cluster/images.ts OFFLINE_LOAD_IMAGE).
 LOAD_IMAGE=zdt.local/node:host
+# The Ingress controller of --entry ingress; zdt reads this tag as it is (harness/cluster/images.ts OFFLINE_INGRESS_IMAGE).
+TRAEFIK_VERSION=v3.6.12
+INGRESS_IMAGE=zdt.local/traefik:$TRAEFIK_VERSION
 
-export GOFLAGS=-buildvcs=false
+# No DWARF from the compiler: every binary is linked with -s -w, which drops it anyway, and
+# generating it is part of each package's compile (see the README's setup figures).
+export GOFLAGS="-buildvcs=false -gcflags=all=-dwarf=false"
 export CGO_ENABLED=0
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }

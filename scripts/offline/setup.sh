@@ -6,19 +6,21 @@
 source "$(dirname "$0")/lib.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 
-# PHASE|id|what|script. Phases run in order; the steps of one phase run side by side, paired so
-# a step that waits on the network or disk (debootstrap, docker save) runs beside one that keeps
-# the CPUs busy (Go builds). Measured cold on 2 cores: see the README's setup figures.
+# PHASE|id|what|script. Phases run in order; the steps of one phase run side by side. Phase 2 is
+# every Go build at once beside the debootstraps: each build waits on the module proxy for a
+# while, and another one's compiling fills those gaps on the 2 cores. Phase 3 is Docker work on
+# what phase 2 made. Measured cold on 2 cores: see the README's setup figures.
 STEPS=(
   "1|host|Docker engine and runtime wrapper|host-setup.sh"
   "2|binaries|kind, Kubernetes, etcd, CoreDNS, crictl, pause|build-binaries.sh"
+  "2|helm|Helm $HELM_VERSION|build-helm.sh"
+  "2|traefik|Traefik $TRAEFIK_VERSION (--entry ingress; cold: a Go build of minutes)|build-traefik.sh"
   "2|base-images|Debian base images (debootstrap)|build-base-images.sh"
   "3|node-image|kind node image $NODE_IMAGE|build-node-image.sh"
   "3|nginx-image|nginx image $NGINX_IMAGE|build-nginx-image.sh"
   "3|haproxy-image|haproxy image $HAPROXY_IMAGE (--entry load-balancer)|build-haproxy-image.sh"
   "3|load-image|load pod image $LOAD_IMAGE (--entry in-cluster)|build-load-image.sh"
-  "3|helm|Helm $HELM_VERSION|build-helm.sh"
-  "3|ingress-image|Ingress controller image (Traefik, --entry ingress; cold: a Go build of minutes)|build-ingress-image.sh"
+  "3|ingress-image|Ingress controller image $INGRESS_IMAGE|build-ingress-image.sh"
 )
 n=${#STEPS[@]}
 

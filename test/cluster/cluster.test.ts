@@ -60,8 +60,8 @@ function fakeKind(url: string, existing: string[] = []): KindCli & { calls: stri
     async getKubeconfig() {
       return kubeconfigFor(url);
     },
-    async loadDockerImage(name, image) {
-      calls.push(`load ${name} ${image}`);
+    async loadDockerImages(name, images) {
+      calls.push(`load ${name} ${images.join(' ')}`);
     },
   };
 }
