@@ -40,14 +40,14 @@ export function findKind(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export function createKindCli(binary: string = findKind()): KindCli {
-  const run = (args: string[], opts: { signal?: AbortSignal; onLine?: (l: string) => void } = {}) =>
+  const run = (args: string[], opts: { signal?: AbortSignal; onLine?: (l: string) => void; processGroup?: boolean } = {}) =>
     execFile(binary, args, { ...opts, code: ErrorCode.Kind, missingHint: MISSING });
   return {
     binary,
     async createCluster({ name, configPath, image, signal, onLine }) {
       const args = ['create', 'cluster', '--name', name, '--config', configPath, '--wait', '0s'];
       if (image) args.push('--image', image);
-      await run(args, { signal, onLine });
+      await run(args, { signal, onLine, processGroup: true });
     },
     async deleteCluster(name, signal) {
       await run(['delete', 'cluster', '--name', name], { signal });
