@@ -5,12 +5,12 @@
 # builds. Output: $ZDT_CACHE_DIR/traefik-<version>/traefik.
 source "$(dirname "$0")/lib.sh"
 OUT="$ZDT_CACHE_DIR/traefik-$TRAEFIK_VERSION"
+command -v go >/dev/null || die "go is not on PATH: Traefik is built from its Go module"
 # Keyed without lib.sh: a pin changed there rebuilds images, not minutes of Go.
 KEY=$(cache_key "$0" "$TRAEFIK_VERSION" "$(go version)")
 if stamp_ok traefik "$KEY" && [ -x "$OUT/traefik" ]; then
   log "traefik: cached ($KEY)"; exit 0
 fi
-command -v go >/dev/null || die "go is not on PATH: Traefik is built from its Go module"
 # module_dir MODULE[@VERSION]: where `go mod download` put it (read-only).
 module_dir() { go mod download -json "$1" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p'; }
 # The module as the proxy serves it, copied writable: go build runs inside its own go.mod.
